@@ -1,0 +1,267 @@
+package org.globmed.kernel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.display.Renderer;
+import org.globmed.kernel.display.Renderers;
+import org.globmed.kernel.engine.CellError;
+import org.globmed.kernel.engine.CellThread;
+import org.globmed.kernel.engine.JavaEngine;
+import org.globmed.kernel.engine.OutputRouter;
+import org.globmed.kernel.magic.MagicContext;
+import org.globmed.kernel.magic.Magics;
+
+/**
+ * One notebook's state: the Java engine, the renderers, the magics and where output goes. The
+ * Jupyter kernel and {@code globmed run} both drive a Session, so a notebook behaves the same
+ * with and without Jupyter.
+ *
+ * <p>Only one Session lives in a JVM: user code reaches it through the static helpers of
+ * {@link org.globmed.kernel.runtime.Display}, and it owns {@code System.out}.
+ */
+public final class Session implements AutoCloseable {
+    /** Environment variable naming a startup script to run instead of the default imports. */
+    public static final String STARTUP_ENV = "GLOBMED_STARTUP";
+
+    private static final Pattern LINE_MAGIC = Pattern.compile("^\\s*%([A-Za-z]\\w*)(.*)$");
+    private static final Pattern CELL_MAGIC = Pattern.compile("^\\s*%%([A-Za-z]\\w*)(.*)$");
+    private static volatile Session current;
+
+    private final OutputRouter router;
+    private final CellThread cellThread = new CellThread();
+    private final Renderer renderer;
+    private final Magics magics;
+    private final CompletableFuture<JavaEngine> engine;
+    private final AtomicInteger displayIds = new AtomicInteger();
+    private volatile int executionCount;
+
+    private Session(OutputRouter router, String startup) {
+        this.router = router;
+        this.renderer = Renderers.create();
+        this.magics = Magics.defaults();
+        // JShell's compiler takes most of a second to start: start it while Jupyter connects.
+        this.engine = new CompletableFuture<>();
+        Thread boot = new Thread(() -> {
+            try {
+                JavaEngine e = cellThread.run(() -> {
+                    JavaEngine created = new JavaEngine();
+                    Thread.currentThread().setContextClassLoader(created.classLoader());
+                    if (!startup.isBlank()) {
+                        created.eval(startup, 0, 1);
+                    }
+                    created.eval("1 + 1", 0, 1); // warms the compiler for the first real cell
+                    return created;
+                });
+                engine.complete(e);
+            } catch (Throwable t) {
+                engine.completeExceptionally(t);
+            }
+        }, "globmed-engine-start");
+        boot.setDaemon(true);
+        boot.start();
+    }
+
+    /** Starts the session of this JVM, with the default (or {@value #STARTUP_ENV}) startup script. */
+    public static synchronized Session start() {
+        if (current != null) {
+            throw new IllegalStateException("a Session is already running in this JVM");
+        }
+        current = new Session(new OutputRouter(), startupScript());
+        return current;
+    }
+
+    /** The running session; user code reaches the kernel through it. */
+    public static Session current() {
+        Session s = current;
+        if (s == null) {
+            throw new IllegalStateException("no GlobMed session is running in this JVM"
+                    + " (display() works inside the kernel or `globmed run`)");
+        }
+        return s;
+    }
+
+    static String startupScript() {
+        String custom = System.getenv(STARTUP_ENV);
+        if (custom != null) {
+            if (custom.isBlank()) {
+                return "";
+            }
+            try {
+                return Files.readString(Path.of(custom));
+            } catch (IOException e) {
+                throw new IllegalStateException(STARTUP_ENV + "=" + custom + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+        try (InputStream in = Session.class.getResourceAsStream("startup.jsh")) {
+            return new String(Objects.requireNonNull(in, "startup.jsh missing from the kernel jar")
+                    .readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Blocks until the engine is ready; the startup script's failure surfaces here. */
+    public JavaEngine engine() {
+        try {
+            return engine.join();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the Java engine failed to start: " + e.getCause(), e.getCause());
+        }
+    }
+
+    public Renderer renderer() {
+        return renderer;
+    }
+
+    public Magics magics() {
+        return magics;
+    }
+
+    public OutputRouter router() {
+        return router;
+    }
+
+    /** The execution count of the cell that runs or ran last. */
+    public int executionCount() {
+        return executionCount;
+    }
+
+    /**
+     * Runs a cell: magics and Java snippets in order. Returns the rendered value of the last
+     * snippet, or null when it has none.
+     */
+    public DisplayData execute(String code, int count, CellOutput output) throws CellError {
+        JavaEngine java = engine();
+        this.executionCount = count;
+        router.attach(output);
+        try {
+            Object value = cellThread.run(() -> runCell(java, code, count));
+            return value == null ? null : render(value);
+        } catch (CellError e) {
+            throw e;
+        } catch (Exception e) {
+            throw CellError.of(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+        } finally {
+            router.flush();
+        }
+    }
+
+    private Object runCell(JavaEngine java, String code, int count) throws Exception {
+        List<String> lines = code.lines().toList();
+        MagicContext context = new MagicContext(this, count);
+        Matcher cellMagic = lines.isEmpty() ? null : CELL_MAGIC.matcher(lines.get(0));
+        if (cellMagic != null && cellMagic.matches()) {
+            String body = String.join("\n", lines.subList(1, lines.size()));
+            return magics.runCell(cellMagic.group(1), cellMagic.group(2).strip(), body, context);
+        }
+        Object last = null;
+        StringBuilder chunk = new StringBuilder();
+        int chunkLine = 1;
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher m = LINE_MAGIC.matcher(lines.get(i));
+            if (m.matches() && !lines.get(i).strip().startsWith("%%")) {
+                last = evalChunk(java, chunk, count, chunkLine, last);
+                last = magics.runLine(m.group(1), m.group(2).strip(), context);
+                chunkLine = i + 2;
+            } else {
+                chunk.append(lines.get(i)).append('\n');
+            }
+        }
+        return evalChunk(java, chunk, count, chunkLine, last);
+    }
+
+    private static Object evalChunk(JavaEngine java, StringBuilder chunk, int count, int line, Object last)
+            throws CellError {
+        if (chunk.toString().isBlank()) {
+            chunk.setLength(0);
+            return last;
+        }
+        JavaEngine.Value value = java.eval(chunk.toString(), count, line);
+        chunk.setLength(0);
+        return value.present() ? value.value() : null;
+    }
+
+    /** Runs cell source from inside a running cell (%load), on the cell thread. */
+    public Object runNested(String code, int count) throws Exception {
+        return runCell(engine(), code, count);
+    }
+
+    /** Evaluates Java code for a magic (%time, %load) on the cell thread it already runs on. */
+    public Object evalForMagic(String code, int count, int line) throws CellError {
+        JavaEngine.Value value = engine().eval(code, count, line);
+        return value.present() ? value.value() : null;
+    }
+
+    /** Renders any value with the registry: built-in renderers, then {@code mimeBundle()}. */
+    public DisplayData render(Object value) {
+        if (value instanceof DisplayData data) {
+            return data;
+        }
+        return value == null ? new DisplayData("null") : renderer.render(value);
+    }
+
+    /** Renders as the requested MIME types only (IJava's {@code render(obj, "text/html")}). */
+    public DisplayData renderAs(Object value, String... mimeTypes) {
+        return value == null ? new DisplayData("null") : renderer.renderAs(value, mimeTypes);
+    }
+
+    /** Shows an output in the running cell and returns its display id. */
+    public String display(DisplayData data) {
+        if (!data.hasDisplayId()) {
+            data.setDisplayId("globmed-" + ProcessHandle.current().pid() + "-" + displayIds.incrementAndGet());
+        }
+        CellOutput out = router.target();
+        if (out != null) {
+            router.flush();
+            out.display(data, false);
+        }
+        return data.getDisplayId();
+    }
+
+    /** Replaces the output shown under {@code displayId}. */
+    public void updateDisplay(String displayId, DisplayData data) {
+        data.setDisplayId(displayId);
+        CellOutput out = router.target();
+        if (out != null) {
+            router.flush();
+            out.display(data, true);
+        }
+    }
+
+    /** Clears the running cell's output. */
+    public void clearOutput(boolean wait) {
+        CellOutput out = router.target();
+        if (out != null) {
+            router.flush();
+            out.clear(wait);
+        }
+    }
+
+    /** Stops the running cell (Jupyter's interrupt). */
+    public void interrupt() {
+        cellThread.interrupt();
+    }
+
+    @Override
+    public void close() {
+        synchronized (Session.class) {
+            if (current == this) {
+                current = null;
+            }
+        }
+        if (engine.isDone() && !engine.isCompletedExceptionally()) {
+            engine.join().close();
+        }
+        router.restore();
+    }
+}

@@ -1,0 +1,60 @@
+package org.globmed.kernel.cli;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.globmed.kernel.Session;
+import org.globmed.kernel.jupyter.JupyterKernel;
+
+/**
+ * The Java side of the {@code globmed} command ({@code environment/globmed} adds the JVM, the
+ * class path and the subcommands that need Python's Jupyter, such as {@code kernel install}).
+ *
+ * <pre>
+ * globmed kernel CONNECTION_FILE                  run as a Jupyter kernel
+ * globmed run NOTEBOOK.ipynb|SCRIPT.jsh [--out F] run cells headless
+ * </pre>
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Logging.configure();
+        List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
+        String command = args.length == 0 ? "help" : args[0];
+        int status = switch (command) {
+            case "kernel" -> kernel(rest);
+            case "run" -> RunCommand.run(rest);
+            case "help", "-h", "--help" -> usage(0);
+            default -> {
+                System.err.println("globmed: unknown command '" + command + "'");
+                yield usage(2);
+            }
+        };
+        System.exit(status);
+    }
+
+    private static int kernel(List<String> args) throws Exception {
+        if (args.size() != 1) {
+            System.err.println("usage: globmed kernel CONNECTION_FILE");
+            return 2;
+        }
+        try (Session session = Session.start()) {
+            JupyterKernel.serve(session, Path.of(args.get(0)));
+        }
+        return 0;
+    }
+
+    static int usage(int status) {
+        (status == 0 ? System.out : System.err).println(String.join("\n",
+                "usage: globmed COMMAND [ARGS]",
+                "",
+                "  run NOTEBOOK.ipynb|SCRIPT.jsh [--out FILE.ipynb]",
+                "                     run the cells without Jupyter; exits non-zero at the first failing cell",
+                "  kernel install [--name N] [--sys-prefix]   install the Jupyter kernelspec (default name: java)",
+                "  kernel uninstall [--name N] [--sys-prefix] remove it",
+                "  kernel CONNECTION_FILE                     run as a Jupyter kernel (Jupyter starts this)"));
+        return status;
+    }
+}

@@ -1,0 +1,81 @@
+package org.globmed.kernel.display;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import tech.tablesaw.plotly.components.Figure;
+
+/**
+ * Tablesaw Plotly figures as notebook HTML that draws with no network: plotly.js comes from the
+ * pinned webjar on the kernel's class path and is sent once per kernel session, inline, with the
+ * first figure; every later figure waits for it. Under Notebook 6, require.js is on the page and
+ * plotly.js would register itself as an AMD module instead of {@code window.Plotly}, so the
+ * library is loaded with {@code define} hidden for that one script.
+ */
+final class PlotlyHtml {
+    private static final String VERSION = org.globmed.kernel.KernelInfo.PLOTLY_VERSION;
+    private static final String RESOURCE = "/META-INF/resources/webjars/plotly.js-dist/" + VERSION + "/plotly.js";
+
+    private final AtomicBoolean librarySent = new AtomicBoolean();
+
+    String html(Figure figure) {
+        String id = "globmed-plot-" + UUID.randomUUID();
+        StringBuilder sb = new StringBuilder();
+        if (librarySent.compareAndSet(false, true)) {
+            sb.append(libraryHtml());
+        }
+        String script = figure.asJavascript(id).strip();
+        if (script.startsWith("<script>")) {
+            script = script.substring("<script>".length());
+        }
+        if (script.endsWith("</script>")) {
+            script = script.substring(0, script.length() - "</script>".length());
+        }
+        sb.append("<div id=\"").append(id).append("\" class=\"globmed-plot\"></div>\n<script>\n")
+                .append("(function () {\n")
+                // Tablesaw declares `var layout`, `var data`: a function scope keeps figures apart.
+                .append("  function draw(Plotly) {\n").append(script).append("\n  }\n")
+                .append("  var tries = 0;\n")
+                .append("  (function wait() {\n")
+                .append("    if (window.Plotly) { draw(window.Plotly); return; }\n")
+                .append("    if (++tries > 200) {\n")
+                .append("      document.getElementById('").append(id)
+                .append("').textContent = 'plotly.js is not loaded on this page: re-run the notebook from the top.';\n")
+                .append("      return;\n    }\n")
+                .append("    setTimeout(wait, 50);\n")
+                .append("  })();\n")
+                .append("})();\n</script>");
+        return sb.toString();
+    }
+
+    static String text(Figure figure) {
+        return "Plotly figure";
+    }
+
+    /** The plotly.js library as three scripts: hide AMD define, the library, restore define. */
+    static String libraryHtml() {
+        return "<script>window.__globmedDefine = window.define; window.define = undefined;</script>\n"
+                + "<script type=\"text/javascript\">" + library() + "</script>\n"
+                + "<script>window.define = window.__globmedDefine; delete window.__globmedDefine;</script>\n";
+    }
+
+    /** The plotly.js source from the webjar. */
+    static String library() {
+        try (InputStream in = PlotlyHtml.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("plotly.js " + VERSION + " is missing from the class path ("
+                        + RESOURCE + "): the kernel was built without org.webjars.npm:plotly.js-dist");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + RESOURCE, e);
+        }
+    }
+
+    static String version() {
+        return VERSION;
+    }
+
+}

@@ -1,0 +1,73 @@
+package org.globmed.kernel.engine;
+
+/**
+ * Runtime checks that {@link SnippetInstrumenter} weaves into every class compiled from a cell.
+ *
+ * <p>Public only because instrumented snippet classes call it from another class loader; it is
+ * not part of the user API. A loop or method entry in cell code calls {@link #checkpoint()},
+ * which throws once an interrupt was requested, so {@code while (true) {}} stops on every Java
+ * version (Thread.stop is gone from Java 20 on). Calls to {@code System.exit},
+ * {@code Runtime.exit} and {@code Runtime.halt} in cell code are redirected here and become an
+ * error in that cell instead of ending the kernel.
+ */
+public final class CellGuard {
+    private static volatile boolean stopRequested;
+
+    private CellGuard() {
+    }
+
+    /** Throws {@link CellInterruptedError} when the running cell was asked to stop. */
+    public static void checkpoint() {
+        if (stopRequested) {
+            throw new CellInterruptedError();
+        }
+    }
+
+    /** Replaces {@code System.exit(status)} in cell code. */
+    public static void exit(int status) {
+        throw new CellExitException(status);
+    }
+
+    /** Replaces {@code Runtime.getRuntime().exit(status)} and {@code halt(status)} in cell code. */
+    public static void exit(Runtime runtime, int status) {
+        throw new CellExitException(status);
+    }
+
+    static void requestStop() {
+        stopRequested = true;
+    }
+
+    static void clearStop() {
+        stopRequested = false;
+    }
+
+    static boolean stopRequested() {
+        return stopRequested;
+    }
+
+    /**
+     * Thrown inside cell code after an interrupt. An Error, so that {@code catch (Exception e)}
+     * in user code does not swallow it; a {@code catch (Throwable t)} that swallows it is met by
+     * the next checkpoint.
+     */
+    public static final class CellInterruptedError extends Error {
+        CellInterruptedError() {
+            super("cell interrupted", null, false, false);
+        }
+    }
+
+    /** What {@code System.exit(status)} in a cell throws. */
+    public static final class CellExitException extends RuntimeException {
+        private final int status;
+
+        CellExitException(int status) {
+            super("System.exit(" + status + ") was called in a cell; the kernel keeps running."
+                    + " Restart the kernel to start afresh.");
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+}

@@ -1,0 +1,405 @@
+package org.globmed.kernel.engine;
+
+import java.io.File;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import jdk.jshell.Diag;
+import jdk.jshell.EvalException;
+import jdk.jshell.JShell;
+import jdk.jshell.JShellException;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.SourceCodeAnalysis.Completeness;
+import jdk.jshell.SourceCodeAnalysis.CompletionInfo;
+import jdk.jshell.UnresolvedReferenceException;
+import jdk.jshell.VarSnippet;
+
+/**
+ * Java evaluation through JShell, in this JVM. Not thread-safe: the {@link Session} calls it
+ * from one thread at a time (evaluation on the cell thread, analysis between cells).
+ */
+public final class JavaEngine implements AutoCloseable {
+    private static final String SNIPPET_CLASS_PREFIX = "REPL.$JShell$";
+
+    private final JShell shell;
+    private final SourceCodeAnalysis analysis;
+    private final InProcessExecution execution;
+    /** Where each snippet came from, to point stack traces at cell lines. */
+    private final Map<String, Origin> origins = new ConcurrentHashMap<>();
+
+    private record Origin(int cell, int firstLine) {
+    }
+
+    /** A value a cell produced, or none ({@code present == false}) for statements and declarations. */
+    public record Value(boolean present, Object value) {
+        static final Value NONE = new Value(false, null);
+    }
+
+    /** The three answers Jupyter's is_complete_request accepts, with an indent for "incomplete". */
+    public record Completion(String status, String indent) {
+    }
+
+    /** Completion candidates and the cell range they replace. */
+    public record Candidates(List<String> matches, int start, int end) {
+    }
+
+    public JavaEngine() {
+        SnippetLoader loader = new SnippetLoader(JavaEngine.class.getClassLoader());
+        this.execution = new InProcessExecution(loader);
+        PrintStream silent = new PrintStream(OutputStream.nullOutputStream());
+        this.shell = JShell.builder()
+                .executionEngine(InProcessExecution.provider(execution), Map.of())
+                .out(silent)
+                .err(silent)
+                .compilerOptions("-proc:none", "-Xlint:none")
+                .build();
+        this.analysis = shell.sourceCodeAnalysis();
+        shell.addToClasspath(String.join(File.pathSeparator, loader.kernelClassPath()));
+    }
+
+    /** The class loader of cell code: the parent of anything a cell defines. */
+    public ClassLoader classLoader() {
+        return execution.loader().classLoader();
+    }
+
+    /** Adds jars or class folders for the compiler and the class loader of later snippets. */
+    public void addToClasspath(List<String> entries) {
+        for (String entry : entries) {
+            shell.addToClasspath(entry);
+        }
+    }
+
+    /**
+     * Evaluates every snippet of {@code code} in order and returns the value of the last one.
+     *
+     * @param cell      the cell's execution count, for stack traces
+     * @param firstLine the line of the cell where {@code code} starts (1-based), so diagnostics
+     *                  name lines of the whole cell even when magics came before
+     */
+    public Value eval(String code, int cell, int firstLine) throws CellError {
+        Value last = Value.NONE;
+        String remaining = code;
+        int offset = 0;
+        while (!remaining.isBlank()) {
+            CompletionInfo info = analysis.analyzeCompletion(remaining);
+            String source = info.source();
+            String rest = info.remaining();
+            if (source == null || source.isBlank() || rest.length() >= remaining.length()
+                    || info.completeness() == Completeness.DEFINITELY_INCOMPLETE
+                    || info.completeness() == Completeness.CONSIDERED_INCOMPLETE) {
+                // Compile the rest as it is: javac's message says what is missing, with a position.
+                source = remaining;
+                rest = "";
+            }
+            last = evalSnippet(source, code, offset + locate(remaining, source), cell, firstLine);
+            offset += remaining.length() - rest.length();
+            remaining = rest;
+        }
+        return last;
+    }
+
+    private Value evalSnippet(String source, String code, int start, int cell, int firstLine) throws CellError {
+        List<SnippetEvent> events = shell.eval(source);
+        Value value = Value.NONE;
+        for (SnippetEvent event : events) {
+            Snippet snippet = event.snippet();
+            if (event.causeSnippet() != null) {
+                continue; // an update of a dependent snippet, not this one
+            }
+            origins.put(snippet.id(), new Origin(cell, firstLine + lineOf(code, start) - 1));
+            if (event.status() == Snippet.Status.REJECTED) {
+                throw compileError(snippet, code, start, firstLine);
+            }
+            if (event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED
+                    || event.status() == Snippet.Status.RECOVERABLE_DEFINED) {
+                String missing = shell.unresolvedDependencies((jdk.jshell.DeclarationSnippet) snippet)
+                        .collect(Collectors.joining(", "));
+                if (event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
+                    throw CellError.of("CompilationError", "cannot be defined until "
+                            + missing + " is declared (line " + (firstLine + lineOf(code, start) - 1) + ")");
+                }
+            }
+            if (event.exception() != null) {
+                throw runtimeError(event.exception(), execution.takeThrown(), cell);
+            }
+            if (producesValue(snippet)) {
+                Object v = execution.takeValue();
+                boolean isVoid = snippet instanceof VarSnippet var && "void".equals(var.typeName());
+                value = v == null && (isVoid || event.value() == null || event.value().isEmpty())
+                        ? Value.NONE : new Value(true, v);
+            }
+        }
+        return value;
+    }
+
+    private static boolean producesValue(Snippet snippet) {
+        return switch (snippet.subKind()) {
+            case TEMP_VAR_EXPRESSION_SUBKIND, VAR_VALUE_SUBKIND, OTHER_EXPRESSION_SUBKIND -> true;
+            default -> false;
+        };
+    }
+
+    private CellError compileError(Snippet snippet, String code, int start, int firstLine) {
+        List<String> lines = new ArrayList<>();
+        String first = null;
+        for (Diag diag : shell.diagnostics(snippet).collect(Collectors.toList())) {
+            if (!diag.isError()) {
+                continue;
+            }
+            int pos = start + (int) Math.max(0, diag.getStartPosition());
+            pos = Math.min(pos, code.length());
+            int line = lineOf(code, pos);
+            int column = pos - code.lastIndexOf('\n', pos - 1);
+            String message = diag.getMessage(Locale.ROOT);
+            String where = "line " + (firstLine + line - 1) + ", column " + column;
+            if (first == null) {
+                first = where + ": " + message.lines().findFirst().orElse(message);
+            }
+            lines.add(where + ": " + message);
+            String text = code.lines().skip(line - 1L).findFirst().orElse("");
+            lines.add("    " + text);
+            lines.add("    " + " ".repeat(Math.max(0, column - 1)) + "^");
+        }
+        if (first == null) {
+            first = "the snippet could not be compiled";
+            lines.add(first);
+        }
+        return new CellError("CompilationError", first, lines, null);
+    }
+
+    private CellError runtimeError(JShellException reported, Throwable thrown, int cell) {
+        if (thrown instanceof CellGuard.CellInterruptedError || (thrown instanceof InterruptedException
+                && CellGuard.stopRequested())) {
+            return new CellError("Interrupted", "the cell was interrupted",
+                    List.of("Interrupted: the cell was interrupted; variables defined before it are kept"), thrown);
+        }
+        if (thrown == null) {
+            String name = reported instanceof EvalException e ? e.getExceptionClassName()
+                    : reported instanceof UnresolvedReferenceException u
+                    ? "UnresolvedReference" : reported.getClass().getName();
+            String message = reported instanceof UnresolvedReferenceException u
+                    ? u.getSnippet().toString() + " refers to something not yet declared"
+                    : String.valueOf(reported.getMessage());
+            return new CellError(name, message, List.of(name + ": " + message), null);
+        }
+        List<String> trace = new ArrayList<>();
+        describe(thrown, reported, trace, cell, new LinkedHashSet<>(), "");
+        return new CellError(thrown.getClass().getName(), String.valueOf(thrown.getMessage()), trace, thrown);
+    }
+
+    /**
+     * The throwable and its causes, each with its frames down to the user's outermost one. The
+     * frames come from JShell's report when it has them: it maps snippet classes to snippet
+     * lines, which the raw frames of the wrapper classes do not have.
+     */
+    private void describe(Throwable t, Throwable mapped, List<String> out, int cell, Set<Throwable> seen,
+                          String prefix) {
+        if (!seen.add(t)) {
+            return;
+        }
+        out.add(prefix + t);
+        StackTraceElement[] frames = mapped != null ? mapped.getStackTrace() : t.getStackTrace();
+        int lastUser = -1;
+        for (int i = 0; i < frames.length; i++) {
+            if (isSnippetFrame(frames[i])) {
+                lastUser = i;
+            }
+        }
+        int end = lastUser >= 0 ? lastUser + 1 : frames.length;
+        for (int i = 0; i < end; i++) {
+            out.add("\tat " + frame(frames[i], cell));
+        }
+        if (t.getCause() != null) {
+            describe(t.getCause(), mapped == null ? null : mapped.getCause(), out, cell, seen, "Caused by: ");
+        }
+    }
+
+    private static boolean isSnippetFrame(StackTraceElement f) {
+        return f.getClassName().startsWith(SNIPPET_CLASS_PREFIX)
+                || (f.getFileName() != null && f.getFileName().startsWith("#"));
+    }
+
+    private String frame(StackTraceElement f, int cell) {
+        if (!isSnippetFrame(f)) {
+            return f.toString();
+        }
+        String method = f.getMethodName().isEmpty() || f.getMethodName().equals("do_it$") ? "<cell>" : f.getMethodName();
+        String file = f.getFileName();
+        String id = file != null && file.startsWith("#") ? file.substring(1) : null;
+        Origin origin = id == null ? null : origins.get(id);
+        if (origin == null || f.getLineNumber() < 0) {
+            return method + "(" + (file == null ? "cell" : file) + ")";
+        }
+        int line = origin.firstLine() + f.getLineNumber() - 1;
+        return method + (origin.cell() == cell ? "(cell line " + line + ")"
+                : "(cell [" + origin.cell() + "] line " + line + ")");
+    }
+
+    /**
+     * Jupyter's is_complete for a whole cell: every snippet but a trailing unfinished one must be
+     * complete; a snippet that cannot become valid by adding text makes the cell "invalid".
+     */
+    public Completion isComplete(String code) {
+        String remaining = code;
+        while (!remaining.isBlank()) {
+            CompletionInfo info = analysis.analyzeCompletion(remaining);
+            switch (info.completeness()) {
+                case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE:
+                    return new Completion("incomplete", indentAfter(remaining));
+                case UNKNOWN:
+                    return new Completion("invalid", "");
+                default:
+                    remaining = info.remaining();
+            }
+        }
+        return new Completion("complete", "");
+    }
+
+    private static String indentAfter(String code) {
+        int depth = 0;
+        for (char c : code.toCharArray()) {
+            if (c == '{' || c == '(') {
+                depth++;
+            } else if ((c == '}' || c == ')') && depth > 0) {
+                depth--;
+            }
+        }
+        return "    ".repeat(Math.max(1, depth));
+    }
+
+    /** Completion at {@code cursor}: members after a dot, types, imports, variables. */
+    public Candidates complete(String code, int cursor) {
+        int start = snippetStart(code, cursor);
+        String snippet = code.substring(start, cursor);
+        int[] anchor = new int[1];
+        List<SourceCodeAnalysis.Suggestion> suggestions =
+                analysis.completionSuggestions(snippet, snippet.length(), anchor);
+        Set<String> matches = new LinkedHashSet<>();
+        suggestions.stream().filter(SourceCodeAnalysis.Suggestion::matchesType)
+                .forEach(s -> matches.add(s.continuation()));
+        suggestions.forEach(s -> matches.add(s.continuation()));
+        return new Candidates(new ArrayList<>(matches), start + anchor[0], cursor);
+    }
+
+    /**
+     * Signature and documentation of what is at {@code cursor}, or of the variable named there.
+     * Returns null when nothing is known.
+     */
+    public String inspect(String code, int cursor) {
+        int start = snippetStart(code, cursor);
+        String snippet = code.substring(start);
+        int at = cursor - start;
+        List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(snippet, at, true);
+        if (docs.isEmpty()) {
+            // Documentation needs a method call or type; the cursor may sit inside an identifier.
+            int end = at;
+            while (end < snippet.length() && Character.isJavaIdentifierPart(snippet.charAt(end))) {
+                end++;
+            }
+            docs = analysis.documentation(snippet.substring(0, end), end, true);
+        }
+        StringBuilder out = new StringBuilder();
+        for (SourceCodeAnalysis.Documentation doc : docs) {
+            if (out.length() > 0) {
+                out.append("\n\n");
+            }
+            out.append(doc.signature());
+            if (doc.javadoc() != null && !doc.javadoc().isBlank()) {
+                out.append("\n\n").append(doc.javadoc().strip());
+            }
+        }
+        String name = identifierAt(code, cursor);
+        if (name != null) {
+            shell.variables().filter(v -> v.name().equals(name) && shell.status(v).isActive())
+                    .forEach(v -> {
+                        if (out.length() > 0) {
+                            out.append("\n\n");
+                        }
+                        out.append(v.typeName()).append(' ').append(v.name()).append(" = ")
+                                .append(shell.varValue(v));
+                    });
+        }
+        return out.length() == 0 ? null : out.toString();
+    }
+
+    private static String identifierAt(String code, int cursor) {
+        int s = Math.min(cursor, code.length());
+        int e = s;
+        while (s > 0 && Character.isJavaIdentifierPart(code.charAt(s - 1))) {
+            s--;
+        }
+        while (e < code.length() && Character.isJavaIdentifierPart(code.charAt(e))) {
+            e++;
+        }
+        return s < e ? code.substring(s, e) : null;
+    }
+
+    /** Start of the snippet that contains {@code cursor}: complete snippets before it are skipped. */
+    private int snippetStart(String code, int cursor) {
+        String rest = code.substring(0, Math.min(cursor, code.length()));
+        int offset = 0;
+        while (!rest.isBlank()) {
+            CompletionInfo info = analysis.analyzeCompletion(rest);
+            if (!info.completeness().isComplete() || info.remaining().isBlank()) {
+                break;
+            }
+            offset += rest.length() - info.remaining().length();
+            rest = info.remaining();
+        }
+        while (offset < cursor && Character.isWhitespace(code.charAt(offset))) {
+            offset++;
+        }
+        return offset;
+    }
+
+    /** Where {@code source} (as JShell returned it, maybe trimmed or with a ';' added) starts. */
+    private static int locate(String remaining, String source) {
+        String head = source.strip();
+        if (head.endsWith(";")) {
+            head = head.substring(0, head.length() - 1);
+        }
+        head = head.lines().findFirst().orElse("");
+        int found = head.isEmpty() ? -1 : remaining.indexOf(head);
+        if (found >= 0) {
+            return found;
+        }
+        int i = 0;
+        while (i < remaining.length() && Character.isWhitespace(remaining.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int lineOf(String code, int pos) {
+        int line = 1;
+        for (int i = 0; i < Math.min(pos, code.length()); i++) {
+            if (code.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    /** Names of the variables, methods and types the cells defined so far. */
+    public List<String> definitions() {
+        List<String> names = new ArrayList<>();
+        shell.snippets().filter(s -> shell.status(s).isActive())
+                .filter(s -> s instanceof jdk.jshell.PersistentSnippet)
+                .forEach(s -> names.add(((jdk.jshell.PersistentSnippet) s).name()));
+        return names;
+    }
+
+    @Override
+    public void close() {
+        shell.close();
+    }
+}

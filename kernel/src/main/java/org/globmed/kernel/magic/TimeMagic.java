@@ -1,0 +1,41 @@
+package org.globmed.kernel.magic;
+
+import java.util.Locale;
+
+/** {@code %time CODE} and {@code %%time}: wall time (and CPU time of the cell thread) of the code. */
+final class TimeMagic {
+    private TimeMagic() {
+    }
+
+    static Object line(String code, MagicContext context) throws Exception {
+        return timed(code, context);
+    }
+
+    static Object cell(String args, String body, MagicContext context) throws Exception {
+        return timed(body, context);
+    }
+
+    private static Object timed(String code, MagicContext context) throws Exception {
+        var bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = bean.getCurrentThreadCpuTime();
+        long t0 = System.nanoTime();
+        try {
+            return context.eval(code, 1);
+        } finally {
+            long wall = System.nanoTime() - t0;
+            long cpu = bean.getCurrentThreadCpuTime() - cpu0;
+            System.out.flush();
+            System.out.println(String.format(Locale.ROOT, "Wall time: %s, CPU time: %s", human(wall), human(cpu)));
+        }
+    }
+
+    static String human(long nanos) {
+        if (nanos < 1_000_000) {
+            return String.format(Locale.ROOT, "%.0f µs", nanos / 1e3);
+        }
+        if (nanos < 1_000_000_000) {
+            return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
+    }
+}
