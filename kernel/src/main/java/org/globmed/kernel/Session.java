@@ -35,6 +35,8 @@ public final class Session implements AutoCloseable {
 
     private static final Pattern LINE_MAGIC = Pattern.compile("^\\s*%([A-Za-z]\\w*)(.*)$");
     private static final Pattern CELL_MAGIC = Pattern.compile("^\\s*%%([A-Za-z]\\w*)(.*)$");
+    private static final int WARM_UP_CELLS = 60;
+    private static final String[] WARM_UP = {"1 + 1", "\"warm\".length() * 2", "java.util.List.of(1, 2).size()"};
     private static volatile Session current;
 
     private final OutputRouter router;
@@ -63,12 +65,28 @@ public final class Session implements AutoCloseable {
                     return created;
                 });
                 engine.complete(e);
+                warmUp(e);
             } catch (Throwable t) {
                 engine.completeExceptionally(t);
             }
         }, "globmed-engine-start");
         boot.setDaemon(true);
         boot.start();
+    }
+
+    /**
+     * javac inside JShell runs interpreted at first: the first cells take 50-70 ms, warm ones
+     * about 10. While no cell is waiting, compile a few throwaway expressions so the JIT has
+     * done its work before the user's cells arrive; a user cell waits for one of them at most.
+     */
+    private void warmUp(JavaEngine java) throws Exception {
+        for (int i = 0; i < WARM_UP_CELLS && cellThread.isIdle(); i++) {
+            String snippet = WARM_UP[i % WARM_UP.length];
+            cellThread.run(() -> {
+                java.eval(snippet, 0, 1);
+                return null;
+            });
+        }
     }
 
     /** Starts the session of this JVM, with the default (or {@value #STARTUP_ENV}) startup script. */
@@ -149,8 +167,10 @@ public final class Session implements AutoCloseable {
             return value == null ? null : render(value);
         } catch (CellError e) {
             throw e;
-        } catch (Exception e) {
-            throw CellError.of(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+        } catch (Throwable e) {
+            // Also OutOfMemoryError or StackOverflowError outside user frames (in javac, say):
+            // the cell fails, the kernel goes on.
+            throw CellError.of(e.getClass().getName(), String.valueOf(e.getMessage()));
         } finally {
             router.flush();
         }

@@ -97,4 +97,9 @@ public final class CellThread {
     public boolean isRunning() {
         return running;
     }
+
+    /** True when no cell runs and none waits. */
+    public boolean isIdle() {
+        return !running && queue.isEmpty();
+    }
 }

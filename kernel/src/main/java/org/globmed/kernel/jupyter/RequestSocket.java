@@ -64,7 +64,8 @@ final class RequestSocket extends JupyterSocket {
             }
             try {
                 handler.accept(this, message);
-            } catch (RuntimeException | StackOverflowError e) {
+            } catch (Throwable e) {
+                // Whatever happened to one request, the socket keeps serving the next ones.
                 LOG.error("{}: handling {} failed", channel, message.getHeader().getType().getName(), e);
             }
         }
