@@ -35,6 +35,8 @@ public final class Session implements AutoCloseable {
 
     private static final Pattern LINE_MAGIC = Pattern.compile("^\\s*%([A-Za-z]\\w*)(.*)$");
     private static final Pattern CELL_MAGIC = Pattern.compile("^\\s*%%([A-Za-z]\\w*)(.*)$");
+    /** IJava's magic as a value, last on its line: {@code List<String> jars = %jars lib/*.jar}. */
+    private static final Pattern VALUE_MAGIC = Pattern.compile("^(\\s*[^\\s%].*?=\\s*)%([A-Za-z]\\w*)(\\s.*)?$");
     private static final int WARM_UP_CELLS = 60;
     private static final String[] WARM_UP = {"1 + 1", "\"warm\".length() * 2", "java.util.List.of(1, 2).size()"};
     private static volatile Session current;
@@ -46,6 +48,7 @@ public final class Session implements AutoCloseable {
     private final CompletableFuture<JavaEngine> engine;
     private final AtomicInteger displayIds = new AtomicInteger();
     private volatile int executionCount;
+    private volatile String lastDisplayId;
 
     private Session(OutputRouter router, String startup) {
         this.router = router;
@@ -164,7 +167,9 @@ public final class Session implements AutoCloseable {
         router.attach(output);
         try {
             Object value = cellThread.run(() -> runCell(java, code, count));
-            return value == null ? null : render(value);
+            // `display(x)` as a cell's last line returns the display id (IJava's signature); the
+            // output is already shown, so the id is not shown again as the cell's value.
+            return value == null || value == lastDisplayId ? null : render(value);
         } catch (CellError e) {
             throw e;
         } catch (Throwable e) {
@@ -194,10 +199,28 @@ public final class Session implements AutoCloseable {
                 last = magics.runLine(m.group(1), m.group(2).strip(), context);
                 chunkLine = i + 2;
             } else {
-                chunk.append(lines.get(i)).append('\n');
+                chunk.append(asJava(lines.get(i))).append('\n');
             }
         }
         return evalChunk(java, chunk, count, chunkLine, last);
+    }
+
+    /** A line with a magic used as a value becomes a {@code lineMagic(...)} call; others stay. */
+    static String asJava(String line) {
+        Matcher m = VALUE_MAGIC.matcher(line);
+        if (!m.matches() || line.contains("\"") && line.indexOf('"') < m.start(2)) {
+            return line;
+        }
+        StringBuilder call = new StringBuilder(m.group(1)).append("lineMagic(\"").append(m.group(2))
+                .append("\", java.util.List.of(");
+        String args = m.group(3) == null ? "" : m.group(3).strip();
+        boolean first = true;
+        for (String arg : org.globmed.kernel.magic.Magics.split(args)) {
+            call.append(first ? "" : ", ").append('"')
+                    .append(arg.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            first = false;
+        }
+        return call.append("));").toString();
     }
 
     private static Object evalChunk(JavaEngine java, StringBuilder chunk, int count, int line, Object last)
@@ -214,6 +237,22 @@ public final class Session implements AutoCloseable {
     /** Runs cell source from inside a running cell (%load), on the cell thread. */
     public Object runNested(String code, int count) throws Exception {
         return runCell(engine(), code, count);
+    }
+
+    /**
+     * Jupyter's is_complete for a cell: a cell magic takes any body, a line magic is complete on
+     * its own line, and the Java around them decides the rest.
+     */
+    public JavaEngine.Completion isComplete(String code) {
+        List<String> lines = code.lines().toList();
+        if (!lines.isEmpty() && CELL_MAGIC.matcher(lines.get(0)).matches()) {
+            return new JavaEngine.Completion("complete", "");
+        }
+        StringBuilder java = new StringBuilder();
+        for (String line : lines) {
+            java.append(LINE_MAGIC.matcher(line).matches() ? "" : asJava(line)).append('\n');
+        }
+        return engine().isComplete(java.toString());
     }
 
     /** Evaluates Java code for a magic (%time, %load) on the cell thread it already runs on. */
@@ -245,7 +284,8 @@ public final class Session implements AutoCloseable {
             router.flush();
             out.display(data, false);
         }
-        return data.getDisplayId();
+        lastDisplayId = data.getDisplayId();
+        return lastDisplayId;
     }
 
     /** Replaces the output shown under {@code displayId}. */

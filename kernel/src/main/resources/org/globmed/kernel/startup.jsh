@@ -13,3 +13,4 @@ import tech.tablesaw.plotly.api.*;
 import tech.tablesaw.plotly.components.Figure;
 import tech.tablesaw.plotly.components.Layout;
 import static org.globmed.kernel.runtime.Display.*;
+import static org.globmed.kernel.runtime.MagicCalls.*;

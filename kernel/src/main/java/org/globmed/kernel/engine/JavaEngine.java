@@ -188,6 +188,9 @@ public final class JavaEngine implements AutoCloseable {
     }
 
     private CellError runtimeError(JShellException reported, Throwable thrown, int cell) {
+        if (thrown instanceof CellError error) {
+            return error; // a magic called from Java code (lineMagic) failed: show its own message
+        }
         if (thrown instanceof CellGuard.CellInterruptedError || (thrown instanceof InterruptedException
                 && CellGuard.stopRequested())) {
             return new CellError("Interrupted", "the cell was interrupted",
@@ -317,6 +320,10 @@ public final class JavaEngine implements AutoCloseable {
                 end++;
             }
             docs = analysis.documentation(snippet.substring(0, end), end, true);
+            if (docs.isEmpty()) {
+                // JShell documents methods only inside a call: `Math.abs` -> `Math.abs(`.
+                docs = analysis.documentation(snippet.substring(0, end) + "(", end + 1, true);
+            }
         }
         StringBuilder out = new StringBuilder();
         for (SourceCodeAnalysis.Documentation doc : docs) {

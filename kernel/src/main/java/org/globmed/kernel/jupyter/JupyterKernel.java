@@ -155,6 +155,9 @@ public final class JupyterKernel {
                 out.put("data", bundle.get("data"));
                 out.put("metadata", bundle.get("metadata"));
                 publish(request, MessageType.PUBLISH_EXECUTION_RESULT, out);
+                if (store && bundle.getAsJsonObject("data").has("text/plain")) {
+                    history.output(count, bundle.getAsJsonObject("data").get("text/plain").getAsString());
+                }
             }
             reply.put("status", "ok");
             reply.put("execution_count", count);
@@ -199,7 +202,7 @@ public final class JupyterKernel {
     }
 
     private void isComplete(RequestSocket socket, Message<IsCompleteRequest> request) {
-        JavaEngine.Completion c = session.engine().isComplete(request.getContent().getCode());
+        JavaEngine.Completion c = session.isComplete(request.getContent().getCode());
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("status", c.status());
         if (c.status().equals("incomplete")) {
@@ -282,7 +285,17 @@ public final class JupyterKernel {
         private final List<Object[]> entries = new ArrayList<>();
 
         synchronized void add(int count, String code) {
-            entries.add(new Object[]{0, count, code});
+            entries.add(new Object[]{0, count, code, null});
+        }
+
+        /** The text/plain result of cell {@code count}, for requests with output=True. */
+        synchronized void output(int count, String text) {
+            for (int i = entries.size() - 1; i >= 0; i--) {
+                if ((int) entries.get(i)[1] == count) {
+                    entries.get(i)[3] = text;
+                    return;
+                }
+            }
         }
 
         synchronized Map<String, Object> reply(HistoryRequest request) {
@@ -319,7 +332,10 @@ public final class JupyterKernel {
                 default -> { }
             }
             List<List<Object>> history = new ArrayList<>();
-            found.forEach(e -> history.add(List.of(e[0], e[1], e[2])));
+            boolean withOutput = request.includeOutput();
+            found.forEach(e -> history.add(withOutput
+                    ? java.util.Arrays.asList(e[0], e[1], java.util.Arrays.asList(e[2], e[3]))
+                    : List.of(e[0], e[1], e[2])));
             return Map.of("status", "ok", "history", history);
         }
 

@@ -46,7 +46,10 @@ final class ClasspathMagics {
         return add(entries, context);
     }
 
-    /** {@code %maven group:artifact:version[:classifier] ...} with transitive dependencies. */
+    /**
+     * {@code %maven group:artifact:version[:classifier] ...} with transitive dependencies; IJava's
+     * {@code group:artifact:packaging[:classifier]:version} works too. Returns the jars added.
+     */
     Object maven(String args, MagicContext context) throws Exception {
         List<String> coordinates = Magics.split(args);
         if (coordinates.isEmpty()) {
@@ -54,10 +57,30 @@ final class ClasspathMagics {
         }
         List<String> jars = new ArrayList<>();
         for (String coordinate : coordinates) {
-            jars.addAll(resolver().resolve(coordinate));
+            jars.addAll(resolver().resolve(MavenResolver.parse(coordinate)));
         }
-        add(jars, context);
-        return null;
+        return add(jars, context);
+    }
+
+    /** {@code %%loadFromPOM}: the {@code <repository>} and {@code <dependency>} elements of a POM (or a whole POM). */
+    Object loadFromPom(String args, String body, MagicContext context) throws Exception {
+        PomFragment pom = PomFragment.parse(body);
+        pom.repositories().forEach(repositories::put);
+        resolver = null;
+        List<String> jars = new ArrayList<>();
+        for (var artifact : pom.dependencies()) {
+            jars.addAll(resolver().resolve(artifact));
+        }
+        return add(jars, context);
+    }
+
+    /** {@code %loadFromPOM pom.xml}: the dependencies of a POM file. */
+    Object loadFromPomFile(String args, MagicContext context) throws Exception {
+        List<String> parts = Magics.split(args);
+        if (parts.size() != 1 || !Files.isRegularFile(Path.of(parts.get(0)))) {
+            throw CellError.of("BadMagicArgument", "%loadFromPOM takes the path of a pom.xml, got: " + args);
+        }
+        return loadFromPom("", Files.readString(Path.of(parts.get(0))), context);
     }
 
     /** {@code %mavenRepo ID URL}: another repository for later {@code %maven} calls. */
@@ -78,9 +101,10 @@ final class ClasspathMagics {
         return resolver;
     }
 
-    private static Object add(List<String> entries, MagicContext context) {
+    /** Adds the entries for later snippets and returns them (IJava's %jars returns the list too). */
+    private static List<String> add(List<String> entries, MagicContext context) {
         context.session().engine().addToClasspath(entries);
-        return null;
+        return List.copyOf(entries);
     }
 
     /** A path, or every file a glob ({@code *}, {@code **}, {@code ?}) matches; none is an error. */

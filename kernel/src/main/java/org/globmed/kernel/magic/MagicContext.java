@@ -8,10 +8,21 @@ import org.globmed.kernel.engine.CellError;
 public final class MagicContext {
     private final Session session;
     private final int cell;
+    private final boolean insideJava;
 
+    /** For a magic on a line of its own. */
     public MagicContext(Session session, int cell) {
+        this(session, cell, false);
+    }
+
+    /**
+     * @param insideJava true when the magic was called from Java code ({@code x = %jars a.jar}),
+     *                   where it must not evaluate Java itself: JShell is not re-entrant.
+     */
+    public MagicContext(Session session, int cell, boolean insideJava) {
         this.session = session;
         this.cell = cell;
+        this.insideJava = insideJava;
     }
 
     public Session session() {
@@ -20,12 +31,21 @@ public final class MagicContext {
 
     /** Evaluates Java code as part of this cell; {@code line} is where it starts in the cell. */
     public Object eval(String code, int line) throws CellError {
+        requireOwnLine();
         return session.evalForMagic(code, cell, line);
     }
 
     /** Runs a whole cell's source (magics and Java) as part of this cell. */
     public Object run(String source) throws Exception {
+        requireOwnLine();
         return session.runNested(source, cell);
+    }
+
+    private void requireOwnLine() throws CellError {
+        if (insideJava) {
+            throw CellError.of("MagicMisuse", "this magic runs Java code, so it must start its own line"
+                    + " (it cannot be used inside a Java expression)");
+        }
     }
 
     /** Shows a rich output in this cell. */

@@ -34,8 +34,13 @@ public final class Magics {
         ClasspathMagics classpath = new ClasspathMagics();
         m.registerLine("classpath", classpath::classpath);
         m.registerLine("jars", classpath::jars);
-        m.registerLine("maven", classpath::maven);
+        for (String alias : List.of("maven", "addMavenDependency", "addMavenDependencies")) {
+            m.registerLine(alias, classpath::maven);
+        }
         m.registerLine("mavenRepo", classpath::mavenRepo);
+        m.registerLine("addMavenRepo", classpath::mavenRepo);
+        m.registerLine("loadFromPOM", classpath::loadFromPomFile);
+        m.registerCell("loadFromPOM", classpath::loadFromPom);
         m.registerLine("load", LoadMagic::load);
         m.registerLine("time", TimeMagic::line);
         m.registerCell("time", TimeMagic::cell);
@@ -99,7 +104,7 @@ public final class Magics {
     }
 
     /** Splits magic arguments on spaces, keeping "quoted parts" together. */
-    static List<String> split(String args) {
+    public static List<String> split(String args) {
         List<String> out = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         boolean quoted = false;

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.maven.repository.internal.MavenRepositorySystemUtils;
 import org.eclipse.aether.DefaultRepositorySystemSession;
 import org.eclipse.aether.RepositorySystem;
+import org.eclipse.aether.artifact.Artifact;
 import org.eclipse.aether.artifact.DefaultArtifact;
 import org.eclipse.aether.collection.CollectRequest;
 import org.eclipse.aether.graph.Dependency;
@@ -34,21 +35,42 @@ final class MavenResolver {
         session = MavenRepositorySystemUtils.newSession();
         String local = System.getProperty("maven.repo.local",
                 Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
+        // Maven's default session ignores POMs it cannot read, which silently drops transitive
+        // dependencies; here a broken or missing POM is an error that names it.
+        session.setArtifactDescriptorPolicy(new org.eclipse.aether.util.repository.SimpleArtifactDescriptorPolicy(false, false));
+        // POM profiles activate on java.version and os.*: the model builder reads them from here.
+        session.setSystemProperties(System.getProperties());
         session.setLocalRepositoryManager(system.newLocalRepositoryManager(session, new LocalRepository(local)));
         remotes.add(new RemoteRepository.Builder("central", "default", "https://repo.maven.apache.org/maven2/").build());
         extra.forEach((id, url) -> remotes.add(new RemoteRepository.Builder(id, "default", url).build()));
     }
 
-    /** Jar paths of {@code coordinate} (group:artifact:version[:classifier]) and its dependencies. */
-    List<String> resolve(String coordinate) throws CellError {
-        String[] parts = coordinate.split(":");
-        if (parts.length < 3 || parts.length > 4) {
-            throw CellError.of("BadMagicArgument",
-                    "%maven expects group:artifact:version[:classifier], got: " + coordinate);
+    /**
+     * An artifact from {@code group:artifact:version[:classifier]} (this project's form) or IJava's
+     * {@code group:artifact:packaging[:classifier]:version}; a fourth part that starts with a digit
+     * is a version, so IJava's {@code g:a:jar:1.0} means what it meant there.
+     */
+    static Artifact parse(String coordinate) throws CellError {
+        String[] p = coordinate.split(":", -1);
+        for (String part : p) {
+            if (part.isBlank()) {
+                p = new String[0];
+            }
         }
-        DefaultArtifact artifact = parts.length == 3
-                ? new DefaultArtifact(parts[0], parts[1], "jar", parts[2])
-                : new DefaultArtifact(parts[0], parts[1], parts[3], "jar", parts[2]);
+        return switch (p.length) {
+            case 3 -> new DefaultArtifact(p[0], p[1], "jar", p[2]);
+            case 4 -> Character.isDigit(p[3].charAt(0))
+                    ? new DefaultArtifact(p[0], p[1], p[2], p[3])
+                    : new DefaultArtifact(p[0], p[1], p[3], "jar", p[2]);
+            case 5 -> new DefaultArtifact(p[0], p[1], p[3], p[2], p[4]);
+            default -> throw CellError.of("BadMagicArgument",
+                    "%maven expects group:artifact:version[:classifier], got: " + coordinate);
+        };
+    }
+
+    /** Jar paths of {@code artifact} and its runtime dependencies. */
+    List<String> resolve(Artifact artifact) throws CellError {
+        String coordinate = artifact.toString();
         CollectRequest collect = new CollectRequest(new Dependency(artifact, JavaScopes.RUNTIME), remotes);
         DependencyRequest request = new DependencyRequest(collect,
                 DependencyFilterUtils.classpathFilter(JavaScopes.RUNTIME));
@@ -59,7 +81,13 @@ final class MavenResolver {
             }
             return jars;
         } catch (DependencyResolutionException e) {
-            throw CellError.of("MavenResolutionError", coordinate + ": " + e.getMessage());
+            Throwable root = e;
+            StringBuilder why = new StringBuilder(e.getMessage());
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+                why.append(": ").append(root.getMessage());
+            }
+            throw CellError.of("MavenResolutionError", coordinate + ": " + why);
         }
     }
 }
