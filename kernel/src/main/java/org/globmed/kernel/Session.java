@@ -80,10 +80,11 @@ public final class Session implements AutoCloseable {
     /**
      * javac inside JShell runs interpreted at first: the first cells take 50-70 ms, warm ones
      * about 10. While no cell is waiting, compile a few throwaway expressions so the JIT has
-     * done its work before the user's cells arrive; a user cell waits for one of them at most.
+     * done its work before the user's cells arrive. It stops for good at the first user cell,
+     * which waits for one warm-up expression at most.
      */
     private void warmUp(JavaEngine java) throws Exception {
-        for (int i = 0; i < WARM_UP_CELLS && cellThread.isIdle(); i++) {
+        for (int i = 0; i < WARM_UP_CELLS && cellThread.isIdle() && executionCount == 0; i++) {
             String snippet = WARM_UP[i % WARM_UP.length];
             cellThread.run(() -> {
                 java.eval(snippet, 0, 1);
@@ -162,8 +163,8 @@ public final class Session implements AutoCloseable {
      * snippet, or null when it has none.
      */
     public DisplayData execute(String code, int count, CellOutput output) throws CellError {
-        JavaEngine java = engine();
         this.executionCount = count;
+        JavaEngine java = engine();
         router.attach(output);
         try {
             Object value = cellThread.run(() -> runCell(java, code, count));

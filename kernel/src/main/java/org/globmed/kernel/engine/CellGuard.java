@@ -12,6 +12,8 @@ package org.globmed.kernel.engine;
  */
 public final class CellGuard {
     private static volatile boolean stopRequested;
+    /** True while the cell thread runs a snippet's code, false while JShell compiles. */
+    private static volatile boolean inUserCode;
 
     private CellGuard() {
     }
@@ -45,6 +47,22 @@ public final class CellGuard {
         return stopRequested;
     }
 
+    static void enterUserCode() {
+        inUserCode = true;
+    }
+
+    static void leaveUserCode() {
+        inUserCode = false;
+    }
+
+    /**
+     * Whether snippet code (or a library it called) runs now. Thread.stop is only safe there:
+     * stopping javac inside JShell leaves the compiler broken for every later cell.
+     */
+    static boolean inUserCode() {
+        return inUserCode;
+    }
+
     /**
      * Thrown inside cell code after an interrupt. An Error, so that {@code catch (Exception e)}
      * in user code does not swallow it; a {@code catch (Throwable t)} that swallows it is met by
@@ -56,8 +74,11 @@ public final class CellGuard {
         }
     }
 
-    /** What {@code System.exit(status)} in a cell throws. */
-    public static final class CellExitException extends RuntimeException {
+    /**
+     * What {@code System.exit(status)} in a cell throws. An Error, like the real call never
+     * returns: a {@code catch (Exception e)} around it must not let the cell run on.
+     */
+    public static final class CellExitException extends Error {
         private final int status;
 
         CellExitException(int status) {

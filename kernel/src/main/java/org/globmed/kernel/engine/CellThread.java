@@ -15,10 +15,14 @@ import java.util.concurrent.BlockingQueue;
 public final class CellThread {
     private static final long STACK_BYTES = 64L << 20;
     private static final long STOP_GRACE_MILLIS = 400;
+    private static final long STOP_POLL_MILLIS = 50;
 
     private final BlockingQueue<FutureTask<?>> queue = new LinkedBlockingQueue<>();
     private volatile Thread thread;
+    /** Guards {@code running}, {@code cellNumber} and the stop request, so an interrupt belongs to one cell. */
+    private final Object lock = new Object();
     private volatile boolean running;
+    private long cellNumber;
 
     public CellThread() {
         start();
@@ -33,20 +37,41 @@ public final class CellThread {
 
     private void loop() {
         while (true) {
-            FutureTask<?> task;
             try {
-                task = queue.take();
-            } catch (InterruptedException e) {
-                continue; // an interrupt that arrived between cells
+                runNext();
+            } catch (Throwable late) {
+                // Only a Thread.stop() that landed after its cell's code had returned gets here
+                // (FutureTask keeps whatever the cell threw). This thread runs every later cell:
+                // it must go on, with the cell's state cleared.
+                finish();
             }
+        }
+    }
+
+    private void runNext() {
+        FutureTask<?> task;
+        try {
+            task = queue.take();
+        } catch (InterruptedException e) {
+            return; // an interrupt that arrived between cells
+        }
+        synchronized (lock) {
+            cellNumber++;
             running = true;
-            try {
-                task.run();
-            } finally {
-                running = false;
-                CellGuard.clearStop();
-                Thread.interrupted();
-            }
+        }
+        try {
+            task.run();
+        } finally {
+            finish();
+        }
+    }
+
+    /** Ends a cell: an interrupt that was meant for it must not reach the next one. */
+    private void finish() {
+        synchronized (lock) {
+            running = false;
+            CellGuard.clearStop();
+            Thread.interrupted();
         }
     }
 
@@ -74,17 +99,36 @@ public final class CellThread {
     /** Asks the running cell to stop. Returns at once; the cell ends within about a second. */
     @SuppressWarnings({"deprecation", "removal"})
     public void interrupt() {
-        if (!running) {
-            return;
+        Thread t;
+        long target;
+        // Under the lock: a cell that ends right now either clears this request in finish() or
+        // is no longer running, so the request never leaks into the next cell.
+        synchronized (lock) {
+            if (!running) {
+                return;
+            }
+            t = thread;
+            target = cellNumber;
+            CellGuard.requestStop();
+            t.interrupt();
         }
-        Thread t = thread;
-        CellGuard.requestStop();
-        t.interrupt();
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(STOP_GRACE_MILLIS);
-                if (running && CellGuard.stopRequested() && thread == t) {
-                    t.stop(); // UnsupportedOperationException from Java 20 on
+                while (true) {
+                    synchronized (lock) {
+                        // The same cell only: a later cell must not be stopped by this request.
+                        if (!running || cellNumber != target || !CellGuard.stopRequested() || thread != t) {
+                            return;
+                        }
+                        // Never while JShell compiles: a stopped javac breaks every later cell.
+                        // Compiled code then meets a checkpoint on entry, so waiting is enough.
+                        if (CellGuard.inUserCode()) {
+                            t.stop(); // UnsupportedOperationException from Java 20 on
+                            return;
+                        }
+                    }
+                    Thread.sleep(STOP_POLL_MILLIS);
                 }
             } catch (InterruptedException | UnsupportedOperationException ignored) {
                 // Instrumented cell code stops at its next checkpoint anyway.

@@ -45,13 +45,16 @@ final class InProcessExecution extends DirectExecutionControl {
     protected String invoke(Method doitMethod) throws Exception {
         lastValue = null;
         lastThrown = null;
+        CellGuard.enterUserCode();
         try {
             Object value = doitMethod.invoke(null);
             lastValue = value;
-            return valueString(value);
+            return valueString(value); // calls the value's toString(): user code too
         } catch (InvocationTargetException e) {
             lastThrown = e.getCause();
             throw e;
+        } finally {
+            CellGuard.leaveUserCode();
         }
     }
 

@@ -121,12 +121,17 @@ public final class JavaEngine implements AutoCloseable {
             }
             origins.put(snippet.id(), new Origin(cell, firstLine + lineOf(code, start) - 1));
             if (event.status() == Snippet.Status.REJECTED) {
-                throw compileError(snippet, code, sourceStart, firstLine);
+                throw compileError(snippet, code, sourceStart, start, firstLine);
             }
             if (event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED
                     || event.status() == Snippet.Status.RECOVERABLE_DEFINED) {
                 String missing = shell.unresolvedDependencies((jdk.jshell.DeclarationSnippet) snippet)
                         .collect(Collectors.joining(", "));
+                if (event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED && missing.isEmpty()) {
+                    // Not a missing declaration but an error JShell still files as recoverable
+                    // ("code too large"): its diagnostics say what is wrong.
+                    throw compileError(snippet, code, sourceStart, start, firstLine);
+                }
                 if (event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
                     throw CellError.of("CompilationError", "cannot be defined until "
                             + missing + " is declared (line " + (firstLine + lineOf(code, start) - 1) + ")");
@@ -159,14 +164,19 @@ public final class JavaEngine implements AutoCloseable {
         };
     }
 
-    private CellError compileError(Snippet snippet, String code, int start, int firstLine) {
+    /**
+     * @param start the position of the snippet's source (as JShell has it) in {@code code}
+     * @param head  where its first non-blank character is: a diagnostic for the whole snippet
+     *              (position 0, "code too large") points there, not at the blank before it
+     */
+    private CellError compileError(Snippet snippet, String code, int start, int head, int firstLine) {
         List<String> lines = new ArrayList<>();
         String first = null;
         for (Diag diag : shell.diagnostics(snippet).collect(Collectors.toList())) {
             if (!diag.isError()) {
                 continue;
             }
-            int pos = start + (int) Math.max(0, diag.getStartPosition());
+            int pos = Math.max(head, start + (int) Math.max(0, diag.getStartPosition()));
             pos = Math.min(pos, code.length());
             int line = lineOf(code, pos);
             int column = pos - code.lastIndexOf('\n', pos - 1);
@@ -191,23 +201,43 @@ public final class JavaEngine implements AutoCloseable {
         if (thrown instanceof CellError error) {
             return error; // a magic called from Java code (lineMagic) failed: show its own message
         }
-        if (thrown instanceof CellGuard.CellInterruptedError || (thrown instanceof InterruptedException
-                && CellGuard.stopRequested())) {
+        if (interrupted(thrown)) {
             return new CellError("Interrupted", "the cell was interrupted",
                     List.of("Interrupted: the cell was interrupted; variables defined before it are kept"), thrown);
         }
+        if (reported instanceof UnresolvedReferenceException u) {
+            // The raw object is JShell's internal SPIResolutionException: say what is missing instead.
+            String missing = shell.unresolvedDependencies(u.getSnippet()).collect(Collectors.joining(", "));
+            String message = u.getSnippet().name() + " cannot be used until "
+                    + (missing.isEmpty() ? "what it refers to" : missing) + " is declared";
+            return new CellError("UnresolvedReference", message, List.of("UnresolvedReference: " + message), null);
+        }
         if (thrown == null) {
-            String name = reported instanceof EvalException e ? e.getExceptionClassName()
-                    : reported instanceof UnresolvedReferenceException u
-                    ? "UnresolvedReference" : reported.getClass().getName();
-            String message = reported instanceof UnresolvedReferenceException u
-                    ? u.getSnippet().toString() + " refers to something not yet declared"
-                    : String.valueOf(reported.getMessage());
+            String name = reported instanceof EvalException e ? e.getExceptionClassName() : reported.getClass().getName();
+            String message = String.valueOf(reported.getMessage());
             return new CellError(name, message, List.of(name + ": " + message), null);
         }
         List<String> trace = new ArrayList<>();
         describe(thrown, reported, trace, cell, new LinkedHashSet<>(), "");
         return new CellError(thrown.getClass().getName(), String.valueOf(thrown.getMessage()), trace, thrown);
+    }
+
+    /**
+     * Whether {@code thrown} is how an interrupt ended the cell: the checkpoint's error, or, once a
+     * stop was requested, an InterruptedException (possibly wrapped by a library) or the
+     * ThreadDeath of the Thread.stop() fallback (Java 17-19) for code stuck inside libraries.
+     */
+    private static boolean interrupted(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof CellGuard.CellInterruptedError) {
+                return true;
+            }
+            if (CellGuard.stopRequested() && (t instanceof InterruptedException
+                    || t.getClass().getName().equals("java.lang.ThreadDeath"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -8,19 +8,19 @@ final class TimeMagic {
     }
 
     static Object line(String code, MagicContext context) throws Exception {
-        return timed(code, context);
+        return timed(code, 1, context);
     }
 
     static Object cell(String args, String body, MagicContext context) throws Exception {
-        return timed(body, context);
+        return timed(body, 2, context); // the body starts on the cell's second line
     }
 
-    private static Object timed(String code, MagicContext context) throws Exception {
+    private static Object timed(String code, int line, MagicContext context) throws Exception {
         var bean = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpu0 = bean.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         try {
-            return context.eval(code, 1);
+            return context.eval(code, line);
         } finally {
             long wall = System.nanoTime() - t0;
             long cpu = bean.getCurrentThreadCpuTime() - cpu0;
