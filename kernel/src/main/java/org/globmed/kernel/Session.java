@@ -33,7 +33,7 @@ public final class Session implements AutoCloseable {
     /** Environment variable naming a startup script to run instead of the default imports. */
     public static final String STARTUP_ENV = "GLOBMED_STARTUP";
 
-    private static final Pattern LINE_MAGIC = Pattern.compile("^\\s*%([A-Za-z]\\w*)(.*)$");
+    private static final Pattern LINE_MAGIC = Pattern.compile("^\\s*%([A-Za-z]\\w*)(\\s.*)?$");
     private static final Pattern CELL_MAGIC = Pattern.compile("^\\s*%%([A-Za-z]\\w*)(.*)$");
     /** IJava's magic as a value, last on its line: {@code List<String> jars = %jars lib/*.jar}. */
     private static final Pattern VALUE_MAGIC = Pattern.compile("^(\\s*[^\\s%].*?=\\s*)%([A-Za-z]\\w*)(\\s.*)?$");
@@ -164,6 +164,7 @@ public final class Session implements AutoCloseable {
      */
     public DisplayData execute(String code, int count, CellOutput output) throws CellError {
         this.executionCount = count;
+        this.lastDisplayId = null;
         JavaEngine java = engine();
         router.attach(output);
         try {
@@ -184,26 +185,32 @@ public final class Session implements AutoCloseable {
 
     private Object runCell(JavaEngine java, String code, int count) throws Exception {
         List<String> lines = code.lines().toList();
-        MagicContext context = new MagicContext(this, count);
         Matcher cellMagic = lines.isEmpty() ? null : CELL_MAGIC.matcher(lines.get(0));
         if (cellMagic != null && cellMagic.matches()) {
             String body = String.join("\n", lines.subList(1, lines.size()));
-            return magics.runCell(cellMagic.group(1), cellMagic.group(2).strip(), body, context);
+            return magics.runCell(cellMagic.group(1), cellMagic.group(2).strip(), body,
+                    new MagicContext(this, count, 1));
         }
         Object last = null;
         StringBuilder chunk = new StringBuilder();
         int chunkLine = 1;
         for (int i = 0; i < lines.size(); i++) {
             Matcher m = LINE_MAGIC.matcher(lines.get(i));
-            if (m.matches() && !lines.get(i).strip().startsWith("%%")) {
+            if (m.matches() && !continuesJava(java, chunk)) {
                 last = evalChunk(java, chunk, count, chunkLine, last);
-                last = magics.runLine(m.group(1), m.group(2).strip(), context);
+                String args = m.group(2) == null ? "" : m.group(2).strip();
+                last = magics.runLine(m.group(1), args, new MagicContext(this, count, i + 1));
                 chunkLine = i + 2;
             } else {
                 chunk.append(asJava(lines.get(i))).append('\n');
             }
         }
         return evalChunk(java, chunk, count, chunkLine, last);
+    }
+
+    /** A `%x` line after an unfinished expression is Java's remainder operator, not a magic. */
+    private static boolean continuesJava(JavaEngine java, StringBuilder chunk) {
+        return !chunk.toString().isBlank() && java.isComplete(chunk.toString()).status().equals("incomplete");
     }
 
     /** A line with a magic used as a value becomes a {@code lineMagic(...)} call; others stay. */

@@ -211,6 +211,24 @@ class SessionEngineTest {
     }
 
     @Test
+    void lineMagicErrorsNameTheMagicsLine() {
+        CellError e = failure("int unusedA = 1;\n%time String timed = unusedA;");
+        assertTrue(e.evalue().startsWith("line 2, "), e.evalue());
+    }
+
+    @Test
+    void remainderOperatorStartingALineIsJavaNotAMagic() throws Exception {
+        run("int g2 = 7;");
+        assertEquals("3", value("int g = 17\n    %g2;\ng"));
+    }
+
+    @Test
+    void aDisplayIdIsHiddenOnlyInTheCellThatDisplayed() throws Exception {
+        assertNull(run("String shownId = display(\"x\");\nshownId"));
+        assertTrue(value("shownId").startsWith("globmed-"));
+    }
+
+    @Test
     void compileErrorAfterBlankLinesIndentationAndOnASharedLine() {
         assertTrue(failure("int k4 = 1;\n\n\n    String s4 = k4;").evalue().startsWith("line 4, column 17: "));
         assertTrue(failure("int k5 = 1; String s5 = k5;").evalue().startsWith("line 1, column 25: "));

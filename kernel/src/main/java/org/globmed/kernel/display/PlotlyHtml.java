@@ -21,7 +21,7 @@ final class PlotlyHtml {
     private final AtomicBoolean librarySent = new AtomicBoolean();
 
     String html(Figure figure) {
-        String id = "globmed-plot-" + UUID.randomUUID();
+        String id = "globmed_plot_" + UUID.randomUUID().toString().replace('-', '_'); // Tablesaw names a JS variable after it
         StringBuilder sb = new StringBuilder();
         if (librarySent.compareAndSet(false, true)) {
             sb.append(libraryHtml());

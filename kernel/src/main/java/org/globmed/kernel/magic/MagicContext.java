@@ -9,20 +9,27 @@ public final class MagicContext {
     private final Session session;
     private final int cell;
     private final boolean insideJava;
+    private final int line;
 
-    /** For a magic on a line of its own. */
-    public MagicContext(Session session, int cell) {
-        this(session, cell, false);
+    /** For a magic on line {@code line} (1-based) of its cell, on a line of its own. */
+    public MagicContext(Session session, int cell, int line) {
+        this(session, cell, line, false);
     }
 
     /**
      * @param insideJava true when the magic was called from Java code ({@code x = %jars a.jar}),
      *                   where it must not evaluate Java itself: JShell is not re-entrant.
      */
-    public MagicContext(Session session, int cell, boolean insideJava) {
+    public MagicContext(Session session, int cell, int line, boolean insideJava) {
         this.session = session;
         this.cell = cell;
+        this.line = line;
         this.insideJava = insideJava;
+    }
+
+    /** The line of the cell where the magic stands (1-based). */
+    public int line() {
+        return line;
     }
 
     public Session session() {

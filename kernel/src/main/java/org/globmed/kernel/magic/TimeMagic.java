@@ -8,11 +8,11 @@ final class TimeMagic {
     }
 
     static Object line(String code, MagicContext context) throws Exception {
-        return timed(code, 1, context);
+        return timed(code, context.line(), context);
     }
 
     static Object cell(String args, String body, MagicContext context) throws Exception {
-        return timed(body, 2, context); // the body starts on the cell's second line
+        return timed(body, context.line() + 1, context); // the body starts on the next line
     }
 
     private static Object timed(String code, int line, MagicContext context) throws Exception {

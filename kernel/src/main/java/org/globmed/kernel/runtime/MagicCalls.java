@@ -17,14 +17,14 @@ public final class MagicCalls {
     @SuppressWarnings("unchecked")
     public static <T> T lineMagic(String name, List<String> args) throws Exception {
         Session s = Session.current();
-        return (T) s.magics().runLine(name, join(args), new MagicContext(s, s.executionCount(), true));
+        return (T) s.magics().runLine(name, join(args), new MagicContext(s, s.executionCount(), 1, true));
     }
 
     /** Runs cell magic {@code name} with {@code body} and returns what it returns. */
     @SuppressWarnings("unchecked")
     public static <T> T cellMagic(String name, List<String> args, String body) throws Exception {
         Session s = Session.current();
-        return (T) s.magics().runCell(name, join(args), body, new MagicContext(s, s.executionCount(), true));
+        return (T) s.magics().runCell(name, join(args), body, new MagicContext(s, s.executionCount(), 1, true));
     }
 
     private static String join(List<String> args) {

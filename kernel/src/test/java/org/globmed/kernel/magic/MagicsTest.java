@@ -103,7 +103,7 @@ class MagicsTest {
         // Every name listed is one the registry knows (a bad argument, never "UnknownMagic").
         for (String m : lineMagics) {
             try {
-                session.magics().runLine(m.substring(1), "/nonexistent/x", new MagicContext(session, count, true));
+                session.magics().runLine(m.substring(1), "/nonexistent/x", new MagicContext(session, count, 1, true));
             } catch (CellError e) {
                 assertTrue(!e.ename().equals("UnknownMagic"), m + ": " + e.getMessage());
             }

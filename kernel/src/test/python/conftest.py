@@ -1,0 +1,54 @@
+"""pytest fixtures shared by the kernel's end-to-end tests (helpers live in globmed_testing.py)."""
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from globmed_testing import ARTIFACTS, TOUR, Kernel, execute_notebook, install_kernelspec  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def kernelspec():
+    data_dir = install_kernelspec()
+    yield data_dir
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    """One kernel shared by the tests of a module that need no isolation."""
+    k = Kernel()
+    yield k
+    k.close()
+
+
+@pytest.fixture
+def fresh_kernel():
+    """A kernel of its own for one test."""
+    kernels = []
+
+    def start(extra_env=None):
+        k = Kernel(extra_env=extra_env)
+        kernels.append(k)
+        return k
+
+    yield start
+    for k in kernels:
+        k.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def executed_tour(artifacts):
+    """The tour notebook executed once per run (kept in the artifacts folder)."""
+    out = artifacts / "00-kernel-tour.executed.ipynb"
+    nb = execute_notebook(TOUR, out)
+    return nb, out

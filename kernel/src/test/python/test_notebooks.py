@@ -1,0 +1,224 @@
+"""The notebooks of notebooks/ run top to bottom on the java kernel (nbclient) and headless
+(``globmed run``), and their outputs are the ones the text promises."""
+import base64
+import json
+import struct
+import subprocess
+import textwrap
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from globmed_testing import (ARTIFACTS, GLOBMED, NOTEBOOKS, TOUR, cell_by_id, execute_notebook, output_data,
+                             stream_text)
+
+ALL_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def png_size(data):
+    png = base64.b64decode(data)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def output_kinds(cell):
+    """What a cell shows, as (output_type, name or MIME types): comparable across executors."""
+    kinds = []
+    for o in cell.get("outputs", []):
+        if o["output_type"] == "stream":
+            kinds.append(("stream", o["name"]))
+        elif o["output_type"] == "error":
+            kinds.append(("error", o["ename"]))
+        else:
+            kinds.append((o["output_type"], tuple(sorted(o["data"]))))
+    return kinds
+
+
+# ---------------------------------------------------------------------------------------------
+# every notebook
+
+def test_there_are_notebooks():
+    assert TOUR in ALL_NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=[p.name for p in ALL_NOTEBOOKS])
+def test_notebook_is_valid_and_uses_the_java_kernel(path):
+    nb = nbformat.read(str(path), as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "java"
+    assert nb.metadata["language_info"]["name"] == "java"
+
+
+@pytest.mark.parametrize("path", [p for p in ALL_NOTEBOOKS if p != TOUR],
+                         ids=[p.name for p in ALL_NOTEBOOKS if p != TOUR])
+def test_notebook_runs_top_to_bottom(path, artifacts):
+    out = artifacts / path.name.replace(".ipynb", ".executed.ipynb")
+    nb = execute_notebook(path, out, timeout=600)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.execution_count is not None
+            assert not [o for o in cell.outputs if o["output_type"] == "error"], cell.source
+
+
+# ---------------------------------------------------------------------------------------------
+# the tour
+
+def test_tour_is_stored_clean():
+    nb = nbformat.read(str(TOUR), as_version=4)
+    assert (nb.nbformat, nb.nbformat_minor) == (4, 5)
+    assert nb.metadata["kernelspec"] == {"name": "java", "display_name": "Java (GlobMed)", "language": "java"}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"cell {cell.id} is stored with outputs"
+
+
+def test_tour_values_and_printing(executed_tour):
+    nb, _ = executed_tour
+    values = cell_by_id(nb, "values")
+    assert stream_text(values) == "The answer is 42\n"
+    assert output_data(values, "execute_result") == [{"text/plain": "42"}]
+    streams = cell_by_id(nb, "streams")
+    assert output_data(streams, "execute_result")[0]["text/plain"] == "EN, FR, SW, BN"
+
+
+def test_tour_execution_counts_follow_the_cells(executed_tour):
+    nb, _ = executed_tour
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1))
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o["output_type"] == "error"]
+
+
+def test_tour_table(executed_tour):
+    nb, _ = executed_tour
+    [data] = output_data(cell_by_id(nb, "table"), "execute_result")
+    html = data["text/html"]
+    assert "Accuracy by language" in html
+    assert "4 rows" in html and "4 columns" in html
+    for header in ("language", "tier", "baseline", "tuned"):
+        assert f"<th>{header}" in html
+    assert html.count("<tr>") == 1 + 4
+    assert "0.63" in html and "low" in html
+    assert "0.63" in data["text/plain"]
+
+
+def test_tour_plotly_figure(executed_tour):
+    nb, _ = executed_tour
+    [data] = output_data(cell_by_id(nb, "plot"), "execute_result")
+    html = data["text/html"]
+    assert "plotly.js v2" in html, "plotly.js is not in the first figure's output"
+    assert "Plotly.newPlot" in html
+    assert html.count("type: 'bar'") == 2 or html.count('"type":"bar"') == 2, "expected two bar traces"
+    assert "baseline" in html and "tuned" in html
+    assert "Baseline vs. fine-tuned accuracy" in html
+    assert data["text/plain"]
+
+
+def test_tour_image(executed_tour):
+    nb, _ = executed_tour
+    [data] = output_data(cell_by_id(nb, "image"), "execute_result")
+    assert png_size(data["image/png"]) == (320, 160)
+
+
+def test_tour_display_and_update(executed_tour):
+    nb, _ = executed_tour
+    cell = cell_by_id(nb, "display")
+    assert [o["output_type"] for o in cell.outputs] == ["display_data"], cell.outputs
+    assert cell.outputs[0]["data"]["text/markdown"] == "**Done:** 3 of 3 languages"
+
+
+def test_tour_magics(executed_tour):
+    nb, _ = executed_tour
+    timed = cell_by_id(nb, "time")
+    assert "Wall time" in stream_text(timed)
+    assert output_data(timed, "execute_result")[0]["text/plain"] == "500000500000"
+    html = cell_by_id(nb, "html")
+    [data] = output_data(html, "display_data")
+    assert 'class="globmed-tour"' in data["text/html"]
+
+
+# ---------------------------------------------------------------------------------------------
+# globmed run
+
+def globmed_run(*args, timeout=300):
+    return subprocess.run([str(GLOBMED), "run", *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+def test_globmed_run_tour_headless(executed_tour, artifacts):
+    nb_client, _ = executed_tour
+    out = artifacts / "00-kernel-tour.globmed-run.ipynb"
+    out.unlink(missing_ok=True)
+    done = globmed_run(TOUR, "--out", out)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "The answer is 42" in done.stdout
+    assert "Wall time" in done.stdout
+    nb = nbformat.read(str(out), as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        expected = output_kinds(cell_by_id(nb_client, cell.id))
+        assert output_kinds(cell) == expected, f"cell {cell.id}: {output_kinds(cell)} != {expected}"
+    assert png_size(output_data(cell_by_id(nb, "image"), "execute_result")[0]["image/png"]) == (320, 160)
+    assert cell_by_id(nb, "display").outputs[0]["data"]["text/markdown"] == "**Done:** 3 of 3 languages"
+    assert "Plotly.newPlot" in output_data(cell_by_id(nb, "plot"), "execute_result")[0]["text/html"]
+    # The source notebook is left as it was.
+    assert all(c.get("outputs", []) == [] for c in nbformat.read(str(TOUR), as_version=4).cells)
+
+
+def test_globmed_run_stops_at_the_failing_cell(tmp_path):
+    nb = new_notebook(cells=[
+        new_markdown_cell("# A notebook that fails"),
+        new_code_cell('System.out.println("cell one ran");'),
+        new_code_cell("int parsed = 2;"),
+        new_code_cell('int broken = Integer.parseInt("not a number");'),
+        new_code_cell('System.out.println("cell four ran");'),
+    ], metadata={"kernelspec": {"name": "java", "display_name": "Java (GlobMed)", "language": "java"}})
+    path = tmp_path / "failing.ipynb"
+    nbformat.write(nb, str(path))
+    out = tmp_path / "failing.out.ipynb"
+    done = globmed_run(path, "--out", out)
+    assert done.returncode != 0
+    assert "cell one ran" in done.stdout
+    assert "cell four ran" not in done.stdout
+    assert "cell 3" in done.stderr, done.stderr
+    assert "NumberFormatException" in done.stderr
+    written = nbformat.read(str(out), as_version=4)
+    errors = [o for c in written.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o["output_type"] == "error"]
+    assert len(errors) == 1 and errors[0]["ename"] == "java.lang.NumberFormatException"
+
+
+def test_globmed_run_script(tmp_path):
+    script = tmp_path / "ok.jsh"
+    script.write_text('var words = List.of("global", "medicine");\nSystem.out.println(String.join(" ", words));\n')
+    done = globmed_run(script)
+    assert done.returncode == 0, done.stderr
+    assert "global medicine" in done.stdout
+
+
+def test_globmed_run_script_with_a_compile_error(tmp_path):
+    script = tmp_path / "broken.jsh"
+    script.write_text(textwrap.dedent("""\
+        int fine = 1;
+        int notFine = "text";
+        System.out.println("unreachable");
+        """))
+    done = globmed_run(script)
+    assert done.returncode != 0
+    assert "CompilationError" in done.stderr
+    assert "line 2" in done.stderr
+    assert "unreachable" not in done.stdout
+
+
+def test_globmed_run_missing_file(tmp_path):
+    done = globmed_run(tmp_path / "absent.ipynb")
+    assert done.returncode != 0
+    assert "absent.ipynb" in done.stderr
+
+
+def test_executed_tour_is_saved(executed_tour):
+    _, path = executed_tour
+    assert path.parent == ARTIFACTS and path.exists()
+    assert json.loads(path.read_text())["cells"]
