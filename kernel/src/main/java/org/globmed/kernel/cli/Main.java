@@ -40,10 +40,26 @@ public final class Main {
             System.err.println("usage: globmed kernel CONNECTION_FILE");
             return 2;
         }
+        exitWithParent();
         try (Session session = Session.start()) {
             JupyterKernel.serve(session, Path.of(args.get(0)));
         }
         return 0;
+    }
+
+    /**
+     * A kernel whose Jupyter died (killed server, crashed test) would run on forever holding its
+     * memory; like ipykernel, it ends when the process in JPY_PARENT_PID ends.
+     */
+    private static void exitWithParent() {
+        String parent = System.getenv("JPY_PARENT_PID");
+        if (parent == null || !parent.matches("\\d+")) {
+            return;
+        }
+        ProcessHandle.of(Long.parseLong(parent)).ifPresent(p -> p.onExit().thenRun(() -> {
+            org.slf4j.LoggerFactory.getLogger(Main.class).warn("parent process {} ended; kernel exits", parent);
+            System.exit(0);
+        }));
     }
 
     static int usage(int status) {
