@@ -9,6 +9,9 @@ Figures, per kernel:
   first cell   `1 + 1` sent right after that reply until status idle on iopub; median over runs
   trivial cell `1 + 1` sent until status idle for that request on iopub, --cells times in one
                kernel, median and p95 (the shell reply is drained outside the timed span)
+  fresh cell   `1 + N` with a new N each time, --cells times: a cell the kernel has never
+               seen, so the Java kernel compiles it with javac (the trivial cell, unchanged, is
+               run from its compiled class after the first time); median and p95
   RSS          resident memory of the kernel process after the trivial cells
 """
 
@@ -168,7 +171,7 @@ def stop(km, kc):
 
 
 def bench(kernels, runs, cells, log):
-    results = {k: {"cold": [], "first": [], "cells": [], "rss": None} for k in kernels}
+    results = {k: {"cold": [], "first": [], "cells": [], "fresh": [], "rss": None} for k in kernels}
     # Runs alternate between kernels, so a slow spell of the machine hits both.
     for run in range(runs):
         for name in kernels:
@@ -185,6 +188,10 @@ def bench(kernels, runs, cells, log):
                     results[name]["rss"] = rss_mib(km)
                     print("bench: %-8s %d trivial cells: median %.2f ms" % (
                         name, cells, statistics.median(times) * 1e3), flush=True)
+                    fresh = [run_cell(kc, km, "1 + %d" % (i + 2)) for i in range(cells)]
+                    results[name]["fresh"] = fresh
+                    print("bench: %-8s %d fresh cells: median %.2f ms" % (
+                        name, cells, statistics.median(fresh) * 1e3), flush=True)
             finally:
                 stop(km, kc)
     return results
@@ -198,6 +205,8 @@ def summary(results):
             "first_cell_ms": statistics.median(r["first"]) * 1e3,
             "cell_median_ms": statistics.median(r["cells"]) * 1e3,
             "cell_p95_ms": percentile(r["cells"], 95) * 1e3,
+            "fresh_median_ms": statistics.median(r["fresh"]) * 1e3,
+            "fresh_p95_ms": percentile(r["fresh"], 95) * 1e3,
             "rss_mib": r["rss"],
         }
     return rows
@@ -222,6 +231,8 @@ def print_table(rows, java, python, runs, cells):
         ("first cell", "first_cell_ms", "ms"),
         ("trivial cell, median", "cell_median_ms", "ms"),
         ("trivial cell, p95", "cell_p95_ms", "ms"),
+        ("fresh cell `1 + N`, median", "fresh_median_ms", "ms"),
+        ("fresh cell `1 + N`, p95", "fresh_p95_ms", "ms"),
         ("RSS after cells", "rss_mib", "MiB"),
     ]
     for label, key, unit in lines:
@@ -281,7 +292,8 @@ def main(argv=None):
             json.dump({"runs": args.runs, "cells": args.cells, "code": TRIVIAL, "kernels": rows,
                        "raw_ms": {k: {"cold": [x * 1e3 for x in r["cold"]],
                                       "first": [x * 1e3 for x in r["first"]],
-                                      "cells": [x * 1e3 for x in r["cells"]]}
+                                      "cells": [x * 1e3 for x in r["cells"]],
+                                      "fresh": [x * 1e3 for x in r["fresh"]]}
                                   for k, r in results.items()}}, f, indent=1)
         print("bench: figures written to %s" % args.json)
     return 0

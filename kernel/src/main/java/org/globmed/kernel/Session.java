@@ -43,7 +43,9 @@ public final class Session implements AutoCloseable {
 
     private final OutputRouter router;
     private final CellThread cellThread = new CellThread();
-    private final Renderer renderer;
+    private final String startup;
+    private Renderer renderer;
+    private boolean booting;
     private final Magics magics;
     private final CompletableFuture<JavaEngine> engine;
     private final AtomicInteger displayIds = new AtomicInteger();
@@ -52,10 +54,21 @@ public final class Session implements AutoCloseable {
 
     private Session(OutputRouter router, String startup) {
         this.router = router;
-        this.renderer = Renderers.create();
+        this.startup = startup;
         this.magics = Magics.defaults();
-        // JShell's compiler takes most of a second to start: start it while Jupyter connects.
         this.engine = new CompletableFuture<>();
+    }
+
+    /**
+     * Starts JShell and the renderers in the background (idempotent; {@link #engine()} calls it).
+     * The Jupyter kernel calls it once its sockets are bound: on two cores, javac's start-up
+     * competing with the JVM's own would delay the kernel_info reply by a second.
+     */
+    public synchronized void startEngine() {
+        if (booting) {
+            return;
+        }
+        booting = true;
         Thread boot = new Thread(() -> {
             try {
                 JavaEngine e = cellThread.run(() -> {
@@ -67,6 +80,7 @@ public final class Session implements AutoCloseable {
                     created.eval("1 + 1", 0, 1); // warms the compiler for the first real cell
                     return created;
                 });
+                renderer();
                 engine.complete(e);
                 warmUp(e);
             } catch (Throwable t) {
@@ -134,6 +148,7 @@ public final class Session implements AutoCloseable {
 
     /** Blocks until the engine is ready; the startup script's failure surfaces here. */
     public JavaEngine engine() {
+        startEngine();
         try {
             return engine.join();
         } catch (RuntimeException e) {
@@ -141,7 +156,11 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    public Renderer renderer() {
+    /** The renderer registry, made on first use (it loads Tablesaw's classes). */
+    public synchronized Renderer renderer() {
+        if (renderer == null) {
+            renderer = Renderers.create();
+        }
         return renderer;
     }
 
@@ -168,10 +187,14 @@ public final class Session implements AutoCloseable {
         JavaEngine java = engine();
         router.attach(output);
         try {
-            Object value = cellThread.run(() -> runCell(java, code, count));
-            // `display(x)` as a cell's last line returns the display id (IJava's signature); the
-            // output is already shown, so the id is not shown again as the cell's value.
-            return value == null || value == lastDisplayId ? null : render(value);
+            // Rendering calls user code (toString, mimeBundle), so it runs on the cell thread
+            // too, where an interrupt can stop it, never on the thread that answers Jupyter.
+            return cellThread.run(() -> {
+                Object value = runCell(java, code, count);
+                // `display(x)` as a cell's last line returns the display id (IJava's signature);
+                // the output is already shown, so the id is not shown again as the cell's value.
+                return value == null || value == lastDisplayId ? null : java.asUserCode(() -> render(value));
+            });
         } catch (CellError e) {
             throw e;
         } catch (Throwable e) {
@@ -274,12 +297,12 @@ public final class Session implements AutoCloseable {
         if (value instanceof DisplayData data) {
             return data;
         }
-        return value == null ? new DisplayData("null") : renderer.render(value);
+        return value == null ? new DisplayData("null") : renderer().render(value);
     }
 
     /** Renders as the requested MIME types only (IJava's {@code render(obj, "text/html")}). */
     public DisplayData renderAs(Object value, String... mimeTypes) {
-        return value == null ? new DisplayData("null") : renderer.renderAs(value, mimeTypes);
+        return value == null ? new DisplayData("null") : renderer().renderAs(value, mimeTypes);
     }
 
     /** Shows an output in the running cell and returns its display id. */

@@ -211,6 +211,30 @@ class SessionEngineTest {
     }
 
     @Test
+    void rerunOfAnUnchangedExpressionSeesAssignmentsAndRedeclarations() throws Exception {
+        run("int rerunX = 1;");
+        assertEquals("2", value("rerunX + 1"));
+        assertEquals("2", value("rerunX + 1"));
+        run("rerunX = 5;");
+        assertEquals("6", value("rerunX + 1"));
+        run("String rerunX = \"a\";");
+        assertEquals("a1", value("rerunX + 1"));
+        run("long rerunCount = 0;");
+        assertEquals("1", value("++rerunCount"));
+        assertEquals("2", value("++rerunCount"));
+        assertEquals("3", value("++rerunCount"));
+    }
+
+    @Test
+    void rerunThatThrowsReportsTheExceptionAndTheCellLine() throws Exception {
+        run("int[] rerunArray = {7};\nint rerunIndex = 0;");
+        assertEquals("7", value("rerunArray[rerunIndex++]"));
+        CellError e = failure("rerunArray[rerunIndex++]");
+        assertEquals("java.lang.ArrayIndexOutOfBoundsException", e.ename());
+        assertTrue(e.traceback().contains("\tat <cell>(cell line 1)"), e.traceback().toString());
+    }
+
+    @Test
     void lineMagicErrorsNameTheMagicsLine() {
         CellError e = failure("int unusedA = 1;\n%time String timed = unusedA;");
         assertTrue(e.evalue().startsWith("line 2, "), e.evalue());

@@ -77,6 +77,15 @@ class SessionInterruptTest {
     }
 
     @Test
+    void valueWhoseToStringNeverReturns() throws Exception {
+        // Rendering runs user code: it must be on the cell thread, where an interrupt reaches it.
+        session.execute("class EndlessText { public String toString() { while (true) {} } }", ++count,
+                new RecordingOutput());
+        interruptRunning("System.out.println(\"started\");\nnew EndlessText()");
+        assertSessionUsable();
+    }
+
+    @Test
     void sleep() throws Exception {
         interruptRunning("{ System.out.println(\"started\"); Thread.sleep(60_000); }");
         assertSessionUsable();

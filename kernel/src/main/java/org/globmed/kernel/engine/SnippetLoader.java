@@ -7,7 +7,9 @@ import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.Collections;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +32,7 @@ final class SnippetLoader implements LoaderDelegate {
     private final Set<String> kernelClassPath;
     private final Set<String> added = Collections.synchronizedSet(new LinkedHashSet<>());
     private final CellClassLoader loader;
+    private final List<String> recentlyLoaded = new ArrayList<>();
 
     SnippetLoader(ClassLoader parent) {
         this.loader = new CellClassLoader(parent);
@@ -60,11 +63,21 @@ final class SnippetLoader implements LoaderDelegate {
         for (int i = 0; i < classes.length; i++) {
             try {
                 loaded.put(classes[i].name(), loader.loadClass(classes[i].name()));
+                recentlyLoaded.add(classes[i].name());
                 installed[i] = true;
             } catch (ClassNotFoundException | LinkageError e) {
                 throw new ClassInstallException("could not load " + classes[i].name() + ": " + e, installed);
             }
         }
+    }
+
+    /** Forgets which classes were loaded so far; {@link #loadedSinceMark()} lists the later ones. */
+    void mark() {
+        recentlyLoaded.clear();
+    }
+
+    List<String> loadedSinceMark() {
+        return List.copyOf(recentlyLoaded);
     }
 
     @Override

@@ -73,6 +73,7 @@ public final class JupyterKernel {
                 Files.readString(connectionFile, StandardCharsets.UTF_8));
         JupyterKernel kernel = new JupyterKernel(session, props);
         kernel.start();
+        session.startEngine();
         kernel.stopped.await();
     }
 
