@@ -14,45 +14,10 @@ import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.globmed.kernel.engine.CellError;
 import org.globmed.kernel.engine.CellGuard;
 import org.globmed.kernel.engine.JavaEngine;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** Cells through a real {@link Session}: values, output, errors, exits, analysis. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SessionEngineTest {
-    private Session session;
-    private int count;
-    private RecordingOutput out;
-
-    @BeforeAll
-    void start() {
-        session = Session.start();
-        session.engine();
-    }
-
-    @AfterAll
-    void stop() {
-        session.close();
-    }
-
-    private DisplayData run(String code) throws CellError {
-        out = new RecordingOutput();
-        return session.execute(code, ++count, out);
-    }
-
-    /** The text/plain value of a cell that must have one. */
-    private String value(String code) throws CellError {
-        DisplayData data = run(code);
-        assertNotNull(data, () -> "no value from: " + code);
-        return RecordingOutput.plain(data);
-    }
-
-    private CellError failure(String code) {
-        return assertThrows(CellError.class, () -> run(code), () -> "no error from: " + code);
-    }
-
+class SessionEngineTest extends SessionCase {
     // --- values -----------------------------------------------------------------------------
 
     @Test

@@ -17,48 +17,15 @@ import java.util.stream.Stream;
 import javax.tools.ToolProvider;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.globmed.kernel.RecordingOutput;
-import org.globmed.kernel.Session;
+import org.globmed.kernel.SessionCase;
 import org.globmed.kernel.engine.CellError;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The built-in magics in a running session (no network: %maven is tested elsewhere). */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MagicsTest {
-    private Session session;
-    private int count;
-    private RecordingOutput out;
+class MagicsTest extends SessionCase {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    void start() {
-        session = Session.start();
-        session.engine();
-    }
-
-    @AfterAll
-    void stop() {
-        session.close();
-    }
-
-    private DisplayData run(String code) throws CellError {
-        out = new RecordingOutput();
-        return session.execute(code, ++count, out);
-    }
-
-    private String value(String code) throws CellError {
-        DisplayData data = run(code);
-        assertNotNull(data, () -> "no value from: " + code);
-        return RecordingOutput.plain(data);
-    }
-
-    private CellError failure(String code) {
-        return assertThrows(CellError.class, () -> run(code), () -> "no error from: " + code);
-    }
 
     /** Compiles {@code source} (class {@code pkg.Name}) into a jar at {@code jar}. */
     private void buildJar(Path jar, String className, String source) throws Exception {
