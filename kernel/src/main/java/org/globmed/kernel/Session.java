@@ -75,7 +75,13 @@ public final class Session implements AutoCloseable {
                     JavaEngine created = new JavaEngine();
                     Thread.currentThread().setContextClassLoader(created.classLoader());
                     if (!startup.isBlank()) {
-                        created.eval(startup, 0, 1);
+                        try {
+                            created.eval(startup, 0, 1);
+                        } catch (CellError failed) {
+                            String from = System.getenv(STARTUP_ENV) == null ? "the default startup script"
+                                    : "the startup script " + STARTUP_ENV + "=" + System.getenv(STARTUP_ENV);
+                            throw CellError.of("StartupScriptError", from + " failed: " + failed.ename() + ": " + failed.evalue());
+                        }
                     }
                     created.eval("1 + 1", 0, 1); // warms the compiler for the first real cell
                     return created;
@@ -152,7 +158,9 @@ public final class Session implements AutoCloseable {
         try {
             return engine.join();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("the Java engine failed to start: " + e.getCause(), e.getCause());
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IllegalStateException("the Java engine failed to start: "
+                    + (cause instanceof CellError c ? c.evalue() : cause.toString()), cause);
         }
     }
 
@@ -184,9 +192,9 @@ public final class Session implements AutoCloseable {
     public DisplayData execute(String code, int count, CellOutput output) throws CellError {
         this.executionCount = count;
         this.lastDisplayId = null;
-        JavaEngine java = engine();
         router.attach(output);
         try {
+            JavaEngine java = engine(); // a startup script that failed fails every cell, saying why
             // Rendering calls user code (toString, mimeBundle), so it runs on the cell thread
             // too, where an interrupt can stop it, never on the thread that answers Jupyter.
             return cellThread.run(() -> {

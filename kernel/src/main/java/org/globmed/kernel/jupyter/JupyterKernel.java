@@ -130,6 +130,17 @@ public final class JupyterKernel {
                 case "shutdown_request" -> shutdown(socket, cast(request));
                 default -> LOG.warn("unsupported message type {}", type);
             }
+        } catch (RuntimeException e) {
+            // The front end waits for a reply to every request: it gets one, with the reason.
+            LOG.error("{} failed", type, e);
+            if (type.endsWith("_request")) {
+                Map<String, Object> error = new LinkedHashMap<>();
+                error.put("status", "error");
+                error.put("ename", e.getClass().getName());
+                error.put("evalue", String.valueOf(e.getMessage()));
+                error.put("traceback", List.of(String.valueOf(e)));
+                reply(socket, request, MessageType.getType(type.replace("_request", "_reply")), error);
+            }
         } finally {
             publish(request, MessageType.PUBLISH_STATUS, Map.of("execution_state", "idle"));
         }
