@@ -18,11 +18,20 @@ def kernelspec():
 
 
 @pytest.fixture(scope="module")
-def kernel():
-    """One kernel shared by the tests of a module that need no isolation."""
+def shared_kernel():
     k = Kernel()
     yield k
     k.close()
+
+
+@pytest.fixture
+def kernel(shared_kernel):
+    """One kernel shared by the tests of a module that need no isolation. A test that leaves it
+    stuck costs itself only: the next test gets a restarted kernel."""
+    if not shared_kernel.responsive():
+        shared_kernel.restart()
+    shared_kernel.drain()
+    yield shared_kernel
 
 
 @pytest.fixture

@@ -205,6 +205,19 @@ class Kernel:
     def kernel_info(self, timeout=10):
         return self.request(self.kc.kernel_info, timeout)["content"]
 
+    def responsive(self, timeout=5):
+        """True when the kernel answers kernel_info on the shell channel within ``timeout`` s."""
+        try:
+            return self.alive() and self.kernel_info(timeout)["status"] == "ok"
+        except Empty:
+            return False
+
+    def restart(self):
+        """A new kernel process behind the same client (used when a test left the kernel stuck)."""
+        self.km.restart_kernel(now=True)
+        self.kc.wait_for_ready(timeout=START_TIMEOUT)
+        self.drain()
+
     def close(self):
         try:
             self.kc.stop_channels()
@@ -215,7 +228,7 @@ class Kernel:
                 self.km.cleanup_resources()
 
 
-def execute_notebook(path, out_path=None, timeout=300):
+def execute_notebook(path, out_path=None, timeout=120):
     """Executes a notebook with nbclient on the java kernel and returns it (also saved to out_path)."""
     import nbformat
     from nbclient import NotebookClient

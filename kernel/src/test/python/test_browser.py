@@ -67,18 +67,20 @@ def export_html(notebook_path: Path, out_dir: Path, name: str) -> Path:
     return out_dir / f"{name}.html"
 
 
-def with_probe(page: Path) -> Path:
+def with_probe(page: Path, work_dir: Path) -> Path:
     text = page.read_text(encoding="utf-8")
     head = re.search(r"<head[^>]*>", text)
     assert head, "no <head> in the exported page"
-    probed = page.with_name(page.stem + ".probed.html")
+    work_dir.mkdir(parents=True, exist_ok=True)
+    probed = work_dir / (page.stem + ".probed.html")
     probed.write_text(text[:head.end()] + PROBE + text[head.end():], encoding="utf-8")
     return probed
 
 
 def load_and_probe(page: Path, user_dir: Path):
     """Opens the page, lets it run 10 s of virtual time, returns (plots, containers, js errors)."""
-    done = chromium(["--virtual-time-budget=10000", "--dump-dom", with_probe(page).as_uri()], user_dir)
+    done = chromium(["--virtual-time-budget=10000", "--dump-dom", with_probe(page, user_dir.parent).as_uri()],
+                    user_dir)
     dom = done.stdout
     root = re.search(r"<html[^>]*>", dom)
     assert root, f"chromium printed no DOM: {done.stderr[-2000:]}"
@@ -111,7 +113,7 @@ def test_exported_tour_draws_its_figure_offline(executed_tour, artifacts, tmp_pa
     shot = artifacts / "00-kernel-tour.png"
     shot.unlink(missing_ok=True)
     done = chromium(["--virtual-time-budget=10000", f"--screenshot={shot}", "--window-size=1200,2000",
-                     "--hide-scrollbars", page.as_uri() + "#A-Plotly-figure"], tmp_path / "profile-shot")
+                     "--hide-scrollbars", page.as_uri()], tmp_path / "profile-shot")
     assert shot.exists() and shot.stat().st_size > 10_000, done.stderr[-2000:]
 
 
@@ -157,3 +159,149 @@ def test_figures_draw_after_a_cell_was_run_again(artifacts, tmp_path):
     plots, containers, errors = load_and_probe(export_html(path, artifacts, "rerun-figure"), tmp_path / "p")
     assert plot_errors(errors) == [], errors
     assert [c["drawn"] for c in containers] == [True, True], containers
+
+
+# ---------------------------------------------------------------------------------------------
+# a live notebook server
+
+# Loaded by Notebook 6 into every notebook page (from JUPYTER_CONFIG_DIR/custom): runs all cells,
+# saves, and reports what the page shows in document.title, which the DevTools HTTP endpoint
+# lists, so no websocket client is needed.
+LIVE_PROBE = """
+require(['base/js/namespace', 'base/js/events'], function (Jupyter, events) {
+  var errors = [];
+  window.addEventListener('error', function (e) { errors.push(String(e.message)); });
+  function count(selector) { return document.querySelectorAll(selector).length; }
+  function summary() {
+    return JSON.stringify({
+      plots: count('.js-plotly-plot'), svgs: count('.js-plotly-plot .main-svg'),
+      bars: count('.js-plotly-plot g.trace.bars'), images: count('.output_png img'),
+      tables: count('.output_html table.dataframe'), errorOutputs: count('.output_error'),
+      markdown: (document.querySelector('.output_markdown') || {}).textContent || '',
+      jsErrors: errors});
+  }
+  function report(text) {
+    setInterval(function () { document.title = 'GLOBMED ' + text; }, 300);
+  }
+  var started = false;
+  var timer = setInterval(function () {
+    var nb = Jupyter.notebook;
+    if (!nb || !nb.kernel || !nb.kernel.is_connected() || !nb.kernel.info_reply || !nb.kernel.info_reply.status) {
+      return;
+    }
+    var cells = nb.get_cells().filter(function (c) { return c.cell_type === 'code'; });
+    if (!started) {
+      started = true;
+      nb.execute_all_cells();
+      return;
+    }
+    var pending = cells.filter(function (c) {
+      return c.input_prompt_number === undefined || c.input_prompt_number === null || c.input_prompt_number === '*';
+    });
+    if (pending.length === 0) {
+      clearInterval(timer);
+      setTimeout(function () {
+        events.one('notebook_saved.Notebook', function () { report(summary()); });
+        nb.save_notebook();
+      }, 2000);
+    }
+  }, 250);
+});
+"""
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url, timeout=2):
+    import urllib.request
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.read().decode()
+
+
+def wait_for(check, timeout, what):
+    import time
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+            if value:
+                return value
+        except OSError as e:
+            last = e
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what} ({last})")
+
+
+def test_live_notebook_server_runs_the_tour_and_draws(artifacts, tmp_path):
+    import os
+    import signal
+    import urllib.request
+
+    install_kernelspec()
+    from globmed_testing import TOUR
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(TOUR, notebooks / "tour.ipynb")
+    config = tmp_path / "config"
+    (config / "custom").mkdir(parents=True)
+    (config / "custom" / "custom.js").write_text(LIVE_PROBE)
+    port, debug_port, token = free_port(), free_port(), "globmed-test-token"
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    server_log = open(tmp_path / "server.log", "w")
+    server = subprocess.Popen([JUPYTER, "notebook", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+                               f"--NotebookApp.token={token}", f"--notebook-dir={notebooks}",
+                               "--NotebookApp.port_retries=0"] + (["--allow-root"] if os.geteuid() == 0 else []),
+                              env=env, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
+    browser = None
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: "started" in http_get(f"{base}/api/status?token={token}"), 60, "the notebook server")
+        browser = subprocess.Popen(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+             OFFLINE + ", EXCLUDE 127.0.0.1", f"--user-data-dir={tmp_path / 'profile'}", f"--remote-debugging-port={debug_port}",
+             "--remote-debugging-address=127.0.0.1", "--window-size=1200,2000",
+             f"{base}/notebooks/tour.ipynb?token={token}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+        seen = []
+
+        def title():
+            pages = [t for t in json.loads(http_get(f"http://127.0.0.1:{debug_port}/json/list"))
+                     if t.get("type") == "page"]
+            seen[:] = [(t.get("title"), t.get("url")) for t in pages]
+            for target in pages:
+                if target.get("title", "").startswith("GLOBMED "):
+                    return target["title"][len("GLOBMED "):]
+            return None
+
+        try:
+            shown = json.loads(html_lib.unescape(wait_for(title, 180, "the notebook page to run all cells")))
+        except AssertionError as e:
+            raise AssertionError(f"{e}; pages: {seen}; server log:\n"
+                                 + (tmp_path / "server.log").read_text()[-3000:]) from None
+    finally:
+        if browser is not None:
+            os.killpg(browser.pid, signal.SIGTERM)
+            browser.wait(timeout=20)
+        try:
+            request = urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST", data=b"")
+            urllib.request.urlopen(request, timeout=10).read()
+            server.wait(timeout=30)
+        except Exception:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        server_log.close()
+    shutil.copy(notebooks / "tour.ipynb", artifacts / "00-kernel-tour.live.ipynb")
+    assert shown["jsErrors"] == [], shown
+    assert shown["errorOutputs"] == 0, shown
+    assert shown["plots"] == 1 and shown["svgs"] >= 1, shown
+    assert shown["bars"] == 2, shown
+    assert shown["images"] == 1 and shown["tables"] == 1, shown
+    assert "Done: 3 of 3 languages" in shown["markdown"], shown

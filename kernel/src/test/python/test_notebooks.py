@@ -167,6 +167,21 @@ def test_globmed_run_tour_headless(executed_tour, artifacts):
     assert all(c.get("outputs", []) == [] for c in nbformat.read(str(TOUR), as_version=4).cells)
 
 
+def test_globmed_run_writes_an_ordinary_file(tmp_path):
+    """--out writes the notebook with the permissions any new file gets (umask), not 0600."""
+    import os
+    import stat
+    script = tmp_path / "tiny.jsh"
+    script.write_text("1 + 1\n")
+    out = tmp_path / "tiny.ipynb"
+    done = globmed_run(script, "--out", out)
+    assert done.returncode == 0, done.stderr
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = stat.S_IMODE(out.stat().st_mode)
+    assert mode == 0o666 & ~umask, f"--out file has mode {oct(mode)}, expected {oct(0o666 & ~umask)} (umask)"
+
+
 def test_globmed_run_stops_at_the_failing_cell(tmp_path):
     nb = new_notebook(cells=[
         new_markdown_cell("# A notebook that fails"),
