@@ -51,6 +51,7 @@ public final class Session implements AutoCloseable {
     private final AtomicInteger displayIds = new AtomicInteger();
     private volatile int executionCount;
     private volatile String lastDisplayId;
+    private volatile boolean cellRunning;
 
     private Session(OutputRouter router, String startup) {
         this.router = router;
@@ -198,10 +199,15 @@ public final class Session implements AutoCloseable {
             // Rendering calls user code (toString, mimeBundle), so it runs on the cell thread
             // too, where an interrupt can stop it, never on the thread that answers Jupyter.
             return cellThread.run(() -> {
-                Object value = runCell(java, code, count);
-                // `display(x)` as a cell's last line returns the display id (IJava's signature);
-                // the output is already shown, so the id is not shown again as the cell's value.
-                return value == null || value == lastDisplayId ? null : java.asUserCode(() -> render(value));
+                cellRunning = true;
+                try {
+                    Object value = runCell(java, code, count);
+                    // `display(x)` as a cell's last line returns the display id (IJava's
+                    // signature); the output is shown already, so the id is not shown again.
+                    return value == null || value == lastDisplayId ? null : java.asUserCode(() -> render(value));
+                } finally {
+                    cellRunning = false;
+                }
             });
         } catch (CellError e) {
             throw e;
@@ -348,7 +354,11 @@ public final class Session implements AutoCloseable {
 
     /** Stops the running cell (Jupyter's interrupt). */
     public void interrupt() {
-        cellThread.interrupt();
+        // Only a user's cell: an interrupt that stopped javac while JShell starts (or warms up)
+        // would leave the compiler broken for every later cell.
+        if (cellRunning) {
+            cellThread.interrupt();
+        }
     }
 
     @Override

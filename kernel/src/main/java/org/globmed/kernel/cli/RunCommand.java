@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.globmed.kernel.CellOutput;
@@ -102,7 +104,8 @@ final class RunCommand {
         private final ArrayNode outputs;
         private final PrintStream stdout;
         private final PrintStream stderr;
-        private final List<ObjectNode> displays = new ArrayList<>();
+        /** Outputs shown with a display id, for updateDisplay (nbformat keeps no display ids). */
+        private final Map<String, List<ObjectNode>> displays = new HashMap<>();
 
         Recorder(ArrayNode outputs, PrintStream stdout, PrintStream stderr) {
             this.outputs = outputs;
@@ -129,16 +132,13 @@ final class RunCommand {
         @Override
         public synchronized void display(DisplayData data, boolean update) {
             if (update) {
-                String id = data.getDisplayId();
-                for (ObjectNode shown : displays) {
-                    if (id != null && id.equals(shown.path("transient").path("display_id").asText(null))) {
-                        ObjectNode fresh = json(data);
-                        shown.set("data", fresh.get("data"));
-                        shown.set("metadata", fresh.get("metadata"));
-                    }
+                ObjectNode fresh = json(data);
+                for (ObjectNode shown : displays.getOrDefault(data.getDisplayId(), List.of())) {
+                    shown.set("data", fresh.get("data"));
+                    shown.set("metadata", fresh.get("metadata"));
                 }
             } else {
-                displays.add(bundle("display_data", data));
+                bundle("display_data", data);
             }
             print(data);
         }
@@ -155,9 +155,8 @@ final class RunCommand {
             ObjectNode fresh = json(data);
             o.set("data", fresh.get("data"));
             o.set("metadata", fresh.get("metadata"));
-            if (fresh.has("transient")) {
-                // Kept in memory for updates, not written: nbformat has no transient field.
-                displays.add(o);
+            if (data.hasDisplayId()) {
+                displays.computeIfAbsent(data.getDisplayId(), id -> new ArrayList<>()).add(o);
             }
             return o;
         }

@@ -18,6 +18,13 @@ final class PlotlyHtml {
     private static final String VERSION = org.globmed.kernel.KernelInfo.PLOTLY_VERSION;
     private static final String RESOURCE = "/META-INF/resources/webjars/plotly.js-dist/" + VERSION + "/plotly.js";
 
+    /**
+     * Shown instead of a figure when plotly.js is not on the page: the output that carried it
+     * (the first figure of the kernel session) was cleared or replaced by running its cell again.
+     */
+    static final String MISSING_LIBRARY = "plotly.js is not on this page: the output that carried it (the first"
+            + " figure of this kernel session) was cleared or run again. Restart the kernel and run all cells.";
+
     private final AtomicBoolean librarySent = new AtomicBoolean();
 
     String html(Figure figure) {
@@ -40,9 +47,9 @@ final class PlotlyHtml {
                 .append("  var tries = 0;\n")
                 .append("  (function wait() {\n")
                 .append("    if (window.Plotly) { draw(window.Plotly); return; }\n")
-                .append("    if (++tries > 200) {\n")
+                .append("    if (++tries > 40) {\n")
                 .append("      document.getElementById('").append(id)
-                .append("').textContent = 'plotly.js is not loaded on this page: re-run the notebook from the top.';\n")
+                .append("').textContent = '" + MISSING_LIBRARY + "';\n")
                 .append("      return;\n    }\n")
                 .append("    setTimeout(wait, 50);\n")
                 .append("  })();\n")

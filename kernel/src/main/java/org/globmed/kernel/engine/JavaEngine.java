@@ -327,12 +327,49 @@ public final class JavaEngine implements AutoCloseable {
             }
         }
         int end = lastUser >= 0 ? lastUser + 1 : frames.length;
+        List<String> lines = new ArrayList<>();
         for (int i = 0; i < end; i++) {
-            out.add("\tat " + frame(frames[i], cell));
+            if (!frames[i].getClassName().equals(CellGuard.class.getName())) { // System.exit's stand-in
+                lines.add("\tat " + frame(frames[i], cell));
+            }
         }
+        out.addAll(foldRepeats(lines));
         if (t.getCause() != null) {
             describe(t.getCause(), mapped == null ? null : mapped.getCause(), out, cell, seen, "Caused by: ");
         }
+    }
+
+    /**
+     * Frames of a recursion, once: a StackOverflowError's thousand `at down(cell line 1)` become
+     * the repeating block and a line that says how often it repeated (cycles of up to 4 frames).
+     */
+    static List<String> foldRepeats(List<String> lines) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        while (i < lines.size()) {
+            int bestPeriod = 0;
+            int bestTimes = 1;
+            for (int period = 1; period <= 4 && i + 2 * period <= lines.size(); period++) {
+                int times = 1;
+                while (i + (times + 1) * period <= lines.size()
+                        && lines.subList(i, i + period).equals(lines.subList(i + times * period, i + (times + 1) * period))) {
+                    times++;
+                }
+                if (times >= 3 && times * period > bestTimes * Math.max(bestPeriod, 1)) {
+                    bestPeriod = period;
+                    bestTimes = times;
+                }
+            }
+            if (bestPeriod == 0) {
+                out.add(lines.get(i++));
+                continue;
+            }
+            out.addAll(lines.subList(i, i + bestPeriod));
+            out.add("\t... the " + (bestPeriod == 1 ? "frame" : bestPeriod + " frames") + " above repeated "
+                    + (bestTimes - 1) + " more times");
+            i += bestTimes * bestPeriod;
+        }
+        return out;
     }
 
     private static boolean isSnippetFrame(StackTraceElement f) {

@@ -4,10 +4,14 @@ import com.google.gson.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dflib.jjava.jupyter.channels.IOPubChannel;
@@ -15,6 +19,8 @@ import org.dflib.jjava.jupyter.channels.StdinChannel;
 import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.messages.HMACGenerator;
+import org.dflib.jjava.jupyter.messages.Header;
+import org.dflib.jjava.jupyter.messages.KernelTimestamp;
 import org.dflib.jjava.jupyter.messages.Message;
 import org.dflib.jjava.jupyter.messages.MessageContext;
 import org.dflib.jjava.jupyter.messages.MessageType;
@@ -43,6 +49,10 @@ import org.zeromq.ZMQ;
  */
 public final class JupyterKernel {
     private static final Logger LOG = LoggerFactory.getLogger(JupyterKernel.class);
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(ZoneOffset.UTC);
+    /** This kernel's session id, for messages that answer nothing (the "starting" status). */
+    private static final String SESSION = UUID.randomUUID().toString();
 
     private final Session session;
     private final KernelConnectionProperties props;
@@ -282,14 +292,27 @@ public final class JupyterKernel {
         return content instanceof Map<?, ?> ? content : Map.of();
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
     private void publish(MessageContext parent, MessageType<?> type, Object content) {
-        iopub.sendMessage(new Message(parent, type, content));
+        iopub.sendMessage(message(parent, type, content));
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
     private void reply(RequestSocket socket, MessageContext request, MessageType<?> type, Object content) {
-        socket.sendMessage(new Message(request, type, content));
+        socket.sendMessage(message(request, type, content));
+    }
+
+    /**
+     * A message answering {@code parent}. Its header is built here rather than by the base
+     * library, whose timestamps stop at the minute: clients time cells with header.date, so it
+     * carries microseconds, in ISO 8601 as the protocol asks.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Message<?> message(MessageContext parent, MessageType<?> type, Object content) {
+        Header<?> header = new Header(UUID.randomUUID().toString(),
+                parent != null ? parent.getHeader().getUsername() : Header.KERNEL_USERNAME,
+                parent != null ? parent.getHeader().getSessionId() : SESSION,
+                new KernelTimestamp(TIMESTAMP.format(Instant.now())), type, KernelInfo.PROTOCOL_VERSION);
+        return new Message(parent != null ? parent.getIdentities() : List.of(), header,
+                parent != null ? parent.getHeader() : null, null, content, null);
     }
 
     /** Input the kernel received this session, for history requests (kept in memory). */
