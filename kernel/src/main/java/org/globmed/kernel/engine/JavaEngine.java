@@ -318,7 +318,9 @@ public final class JavaEngine implements AutoCloseable {
         if (!seen.add(t)) {
             return;
         }
-        out.add(prefix + t);
+        // The kernel's own stand-ins (System.exit's) by their short name: no kernel package in a trace.
+        out.add(prefix + (t.getClass().getEnclosingClass() == CellGuard.class
+                ? t.getClass().getSimpleName() + ": " + t.getMessage() : t.toString()));
         StackTraceElement[] frames = mapped != null ? mapped.getStackTrace() : t.getStackTrace();
         int lastUser = -1;
         for (int i = 0; i < frames.length; i++) {

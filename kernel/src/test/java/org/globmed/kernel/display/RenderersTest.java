@@ -97,7 +97,7 @@ class RenderersTest {
     }
 
     private static String divId(String html) {
-        Matcher m = Pattern.compile("<div id=\"(globmed-plot-[^\"]+)\"").matcher(html);
+        Matcher m = Pattern.compile("<div id=\"(globmed_plot_[^\"]+)\"").matcher(html);
         assertTrue(m.find(), html.substring(Math.max(0, html.length() - 2000)));
         return m.group(1);
     }
