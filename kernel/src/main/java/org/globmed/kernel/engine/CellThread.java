@@ -138,10 +138,6 @@ public final class CellThread {
         watchdog.start();
     }
 
-    public boolean isRunning() {
-        return running;
-    }
-
     /** True when no cell runs and none waits. */
     public boolean isIdle() {
         return !running && queue.isEmpty();

@@ -556,15 +556,6 @@ public final class JavaEngine implements AutoCloseable {
         return line;
     }
 
-    /** Names of the variables, methods and types the cells defined so far. */
-    public List<String> definitions() {
-        List<String> names = new ArrayList<>();
-        shell.snippets().filter(s -> shell.status(s).isActive())
-                .filter(s -> s instanceof jdk.jshell.PersistentSnippet)
-                .forEach(s -> names.add(((jdk.jshell.PersistentSnippet) s).name()));
-        return names;
-    }
-
     @Override
     public void close() {
         shell.close();
