@@ -22,6 +22,8 @@ public final class CellThread {
     /** Guards {@code running}, {@code cellNumber} and the stop request, so an interrupt belongs to one cell. */
     private final Object lock = new Object();
     private volatile boolean running;
+    /** Work handed to run() and not finished yet. */
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
     private long cellNumber;
 
     public CellThread() {
@@ -77,7 +79,16 @@ public final class CellThread {
 
     /** Runs {@code work} on the cell thread and waits for it. */
     public <T> T run(Callable<T> work) throws Exception {
-        FutureTask<T> task = new FutureTask<>(work);
+        // Counted from before it is queued until its work is done (before the caller sees the
+        // result), so isIdle() has no window in either direction.
+        pending.incrementAndGet();
+        FutureTask<T> task = new FutureTask<>(() -> {
+            try {
+                return work.call();
+            } finally {
+                pending.decrementAndGet();
+            }
+        });
         if (!thread.isAlive()) {
             start();
         }
@@ -140,6 +151,6 @@ public final class CellThread {
 
     /** True when no cell runs and none waits. */
     public boolean isIdle() {
-        return !running && queue.isEmpty();
+        return pending.get() == 0;
     }
 }
