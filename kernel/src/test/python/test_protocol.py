@@ -605,3 +605,38 @@ def test_load_magic_with_a_missing_file(kernel, tmp_path):
     result = kernel.execute(f"%load {tmp_path}/absent.jsh")
     assert result.status == "error"
     assert "absent.jsh" in result.error["evalue"]
+
+
+def listening_addresses(pid):
+    """(address, port) of every TCP socket the process listens on, from /proc (no psutil here)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    found = []
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        with open(table) as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                local, state, inode = fields[1], fields[3], fields[9]
+                if state == "0A" and inode in inodes:  # 0A: LISTEN
+                    address, port = local.split(":")
+                    if width == 32 and address.startswith("0000000000000000FFFF0000"):
+                        address = address[24:]  # IPv4-mapped (::ffff:a.b.c.d): Java's dual-stack sockets
+                    if len(address) == 8:
+                        address = ".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0))
+                    found.append((address, int(port, 16)))
+    return found
+
+
+def test_sockets_listen_only_on_the_connection_files_address(kernel):
+    info = kernel.km.get_connection_info()
+    ports = {info[k] for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")}
+    found = listening_addresses(kernel.pid)
+    assert {port for _, port in found} == ports, found
+    assert all(address == info["ip"] == "127.0.0.1" for address, _ in found), found
