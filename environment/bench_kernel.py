@@ -54,38 +54,33 @@ def ensure_python_kernelspec():
                    stdout=subprocess.DEVNULL)
 
 
-def wait_reply(kc, km, msg_id, deadline):
-    """The shell reply whose parent is msg_id."""
+def wait_for(get, km, deadline, wanted, what):
+    """The first message from get (a client's get_*_msg) that satisfies wanted."""
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise KernelGone("no shell reply within %.0f s" % TIMEOUT_S)
+            raise KernelGone("no %s within %.0f s" % (what, TIMEOUT_S))
         try:
-            msg = kc.get_shell_msg(timeout=min(remaining, 1.0))
+            msg = get(timeout=min(remaining, 1.0))
         except queue.Empty:
             if not km.is_alive():
                 raise KernelGone("the kernel process ended")
             continue
-        if msg["parent_header"].get("msg_id") == msg_id:
+        if wanted(msg):
             return msg
+
+
+def wait_reply(kc, km, msg_id, deadline):
+    """The shell reply whose parent is msg_id."""
+    return wait_for(kc.get_shell_msg, km, deadline,
+                    lambda m: m["parent_header"].get("msg_id") == msg_id, "shell reply")
 
 
 def wait_idle(kc, km, msg_id, deadline):
     """Reads iopub until the idle status whose parent is msg_id."""
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise KernelGone("no idle status on iopub within %.0f s" % TIMEOUT_S)
-        try:
-            msg = kc.get_iopub_msg(timeout=min(remaining, 1.0))
-        except queue.Empty:
-            if not km.is_alive():
-                raise KernelGone("the kernel process ended")
-            continue
-        if (msg["msg_type"] == "status"
-                and msg["content"].get("execution_state") == "idle"
-                and msg["parent_header"].get("msg_id") == msg_id):
-            return msg
+    return wait_for(kc.get_iopub_msg, km, deadline,
+                    lambda m: (m["msg_type"] == "status" and m["content"].get("execution_state") == "idle"
+                               and m["parent_header"].get("msg_id") == msg_id), "idle status on iopub")
 
 
 def cold_start(kernel_name, log):

@@ -138,10 +138,10 @@ public final class JavaEngine implements AutoCloseable {
                 source = remaining;
                 rest = "";
             }
-            int head = offset + locate(remaining, source);
-            // Diagnostics count from the first character of `source`, blank lines and indentation
-            // included; stack traces count from its first non-blank line.
-            last = evalSnippet(source, code, head, Math.max(offset, head - leadingBlanks(source)), cell, firstLine);
+            // JShell's source is a prefix of the remaining text, so the snippet starts at `offset`
+            // and its first non-blank character (where a whole-snippet diagnostic points) after
+            // its leading blanks.
+            last = evalSnippet(source, code, offset + leadingBlanks(source), offset, cell, firstLine);
             offset += remaining.length() - rest.length();
             remaining = rest;
         }
@@ -517,24 +517,6 @@ public final class JavaEngine implements AutoCloseable {
             offset++;
         }
         return offset;
-    }
-
-    /** Where {@code source} (as JShell returned it, maybe with a ';' added) starts in {@code remaining}. */
-    private static int locate(String remaining, String source) {
-        String head = source.strip();
-        if (head.endsWith(";")) {
-            head = head.substring(0, head.length() - 1);
-        }
-        head = head.lines().findFirst().orElse("");
-        int found = head.isEmpty() ? -1 : remaining.indexOf(head);
-        if (found >= 0) {
-            return found;
-        }
-        int i = 0;
-        while (i < remaining.length() && Character.isWhitespace(remaining.charAt(i))) {
-            i++;
-        }
-        return i;
     }
 
     /** How many whitespace characters {@code source} starts with. */
