@@ -10,6 +10,7 @@ import org.dflib.jjava.jupyter.kernel.display.Renderer;
 import org.dflib.jjava.jupyter.kernel.display.common.Image;
 import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
 import tech.tablesaw.plotly.components.Figure;
+import org.globmed.display.TableHtml;
 import tech.tablesaw.table.Relation;
 
 /**

@@ -1,17 +1,23 @@
-package org.globmed.kernel.display;
+package org.globmed.display;
 
 import java.util.Locale;
 import tech.tablesaw.columns.Column;
 import tech.tablesaw.table.Relation;
 
-/** A Tablesaw table as HTML: its shape, typed column headers and the first rows. */
-final class TableHtml {
-    static final int DEFAULT_ROWS = 20;
+/**
+ * A Tablesaw table as HTML: its shape, typed column headers and the first rows. Used by the
+ * kernel's table renderer and by library objects that render themselves through {@code mimeBundle()}.
+ */
+public final class TableHtml {
+    /** Rows shown before "… N more rows". */
+    public static final int DEFAULT_ROWS = 20;
+    /** Longer cells are cut, so a corpus of long passages still renders as a readable table. */
+    static final int MAX_CELL_CHARS = 300;
 
     private TableHtml() {
     }
 
-    static String html(Relation table, int maxRows) {
+    public static String html(Relation table, int maxRows) {
         int rows = table.rowCount();
         int shown = Math.min(rows, maxRows);
         StringBuilder sb = new StringBuilder(256 + shown * table.columnCount() * 24);
@@ -28,7 +34,8 @@ final class TableHtml {
         for (int r = 0; r < shown; r++) {
             sb.append("<tr>");
             for (Column<?> c : table.columns()) {
-                sb.append("<td>").append(escape(c.getString(r))).append("</td>");
+                // dir="auto": Arabic and other right-to-left cells read in their own direction.
+                sb.append("<td dir=\"auto\">").append(escape(cut(c.getString(r)))).append("</td>");
             }
             sb.append("</tr>");
         }
@@ -39,13 +46,13 @@ final class TableHtml {
         return sb.append("</div>").toString();
     }
 
-    static String text(Relation table, int maxRows) {
+    public static String text(Relation table, int maxRows) {
         String body = table.print(maxRows);
         return table.rowCount() > maxRows
                 ? body + String.format(Locale.ROOT, "%n… %,d more rows", table.rowCount() - maxRows) : body;
     }
 
-    static String escape(String s) {
+    public static String escape(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
             switch (c) {
@@ -57,5 +64,9 @@ final class TableHtml {
             }
         }
         return sb.toString();
+    }
+
+    private static String cut(String s) {
+        return s.length() <= MAX_CELL_CHARS ? s : s.substring(0, MAX_CELL_CHARS - 1) + "…";
     }
 }
