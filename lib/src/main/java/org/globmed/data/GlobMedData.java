@@ -1,6 +1,5 @@
 package org.globmed.data;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.Arrays;
@@ -164,7 +163,7 @@ public final class GlobMedData {
      * Tokenizer fertility per language for a Hugging Face {@code tokenizer.json}: tokens per word
      * and per character (see {@link Fertility}).
      */
-    public Table fertility(Path tokenizerJson) throws IOException {
+    public Table fertility(Path tokenizerJson) {
         return Fertility.measure(tokenizerJson, items(), languages);
     }
 

@@ -18,6 +18,8 @@ final class Logging {
         String target = System.getenv().getOrDefault("GLOBMED_LOG", "stderr");
         String level = System.getenv().getOrDefault("GLOBMED_LOG_LEVEL", "warn").toLowerCase(Locale.ROOT);
         setDefault(PREFIX + "defaultLogLevel", level);
+        // DJL warns about the missing GPU on every first load; on a CPU machine that is not news.
+        setDefault(PREFIX + "log.ai.djl", level.equals("warn") ? "error" : level);
         setDefault(PREFIX + "showDateTime", "true");
         setDefault(PREFIX + "dateTimeFormat", "HH:mm:ss.SSS");
         switch (target) {
