@@ -16,6 +16,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -43,6 +44,8 @@ import java.util.function.Consumer;
  * problem in its {@link LoadReport}.
  */
 public final class GlobMed {
+    /** Entries of {@link #generate}'s default corpus: about GlobMed's size. */
+    public static final long DEFAULT_ENTRIES = 600_000;
     private static final String SAMPLE = "sample-data/README.md";
 
     private GlobMed() {
@@ -90,6 +93,24 @@ public final class GlobMed {
         } catch (IOException | URISyntaxException e) {
             throw new IllegalStateException("cannot open the bundled sample at " + url + ": " + e, e);
         }
+    }
+
+    /**
+     * Writes a synthetic corpus in the GlobMed layout: the ten sources, 12 languages, each source
+     * in its own field format with realistic lengths, deterministic for a seed. For benchmarks and
+     * scale tests, not for study: the text is made-up words. Returns what was written.
+     */
+    public static String generate(Path dir, long entries, long seed) throws IOException {
+        CorpusGenerator.Summary s = CorpusGenerator.generate(dir, entries, seed);
+        return String.format(Locale.ROOT, "%,d entries in %,d files (%,.0f MB) under %s", s.entries(), s.files(),
+                s.bytes() / 1e6, dir);
+    }
+
+    /** Writes the bundled sample (what {@link #load()} reads) to {@code dir}, from its facts and templates. */
+    public static String writeSample(Path dir) throws IOException {
+        SampleCorpus.Summary s = SampleCorpus.write(dir);
+        return String.format(Locale.ROOT, "%,d items (%d languages, %d sources) under %s", s.total(),
+                SampleCorpus.LANGUAGES.size(), SampleCorpus.SOURCES.size(), dir);
     }
 
     /** How to load: filters by source, language, split and task; strict or lenient; field mappings. */

@@ -262,6 +262,24 @@ class GlobMedLoadTest {
         assertFalse(data.report().mimeBundle().get("text/html").toString().isEmpty());
     }
 
+    @Test
+    void theBundledSampleLoadsCleanlyInOneCall() {
+        GlobMedData sample = GlobMed.load();
+        assertTrue(sample.report().isClean(), sample.report().toString());
+        assertEquals(6084, sample.size());
+        assertEquals(12, sample.languageCodes().size());
+        assertEquals(4, sample.tier(Tier.LOW).languageCodes().size());
+        assertEquals(java.util.Set.of("MedQA", "PubMedQA", "BioNLI"), sample.sources());
+        Table summary = sample.splits("test").summary();
+        summary.intColumn("total").forEach(n -> assertTrue(n >= 150, "test items per language: " + n));
+        Table group = sample.parallel("MedQA-0001");
+        assertEquals(12, group.rowCount());
+        assertEquals(1, group.stringColumn("gold").asSet().stream().map(g -> g.substring(0, 1)).distinct().count(),
+                "the same gold letter in every language");
+        assertEquals("MedQA/sw/MedQA-0001-sw", sample.languages("sw").sources("MedQA").items().stream()
+                .filter(i -> i.parallelGroup().equals("MedQA-0001")).findFirst().orElseThrow().id());
+    }
+
     /** en: MedQA test+train, PubMedQA test+train; sw: MedQA test+train. */
     static void writeSmallCorpus(Path root) throws IOException {
         write(root, "GlobMed_MedQA/en/test.json", """

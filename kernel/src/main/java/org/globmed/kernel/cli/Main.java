@@ -13,6 +13,7 @@ import org.globmed.kernel.jupyter.JupyterKernel;
  * <pre>
  * globmed kernel CONNECTION_FILE                  run as a Jupyter kernel
  * globmed run NOTEBOOK.ipynb|SCRIPT.jsh [--out F] run cells headless
+ * globmed validate|stats|generate|sample ...      GlobMed data (see DataCommands)
  * </pre>
  */
 public final class Main {
@@ -23,16 +24,34 @@ public final class Main {
         Logging.configure();
         List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
         String command = args.length == 0 ? "help" : args[0];
-        int status = switch (command) {
+        int status;
+        try {
+            status = dispatch(command, rest);
+        } catch (java.nio.file.NoSuchFileException e) {
+            System.err.println("globmed " + command + ": " + e.getFile() + ": " + (e.getReason() == null
+                    ? "no such file or folder" : e.getReason()));
+            status = 2;
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            System.err.println("globmed " + command + ": " + e.getMessage());
+            status = 2;
+        }
+        System.exit(status);
+    }
+
+    private static int dispatch(String command, List<String> rest) throws Exception {
+        return switch (command) {
             case "kernel" -> kernel(rest);
             case "run" -> RunCommand.run(rest);
+            case "validate" -> DataCommands.validate(rest, System.out);
+            case "stats" -> DataCommands.stats(rest, System.out);
+            case "generate" -> DataCommands.generate(rest, System.out);
+            case "sample" -> DataCommands.sample(rest, System.out);
             case "help", "-h", "--help" -> usage(0);
             default -> {
                 System.err.println("globmed: unknown command '" + command + "'");
                 yield usage(2);
             }
         };
-        System.exit(status);
     }
 
     private static int kernel(List<String> args) throws Exception {
@@ -68,6 +87,13 @@ public final class Main {
                 "",
                 "  run NOTEBOOK.ipynb|SCRIPT.jsh [--out FILE.ipynb]",
                 "                     run the cells without Jupyter; exits non-zero at the first failing cell",
+                "  validate DIR       check a GlobMed folder: counts per language and source, every problem;",
+                "                     exits 1 on any problem",
+                "  stats DIR [--tokenizer tokenizer.json]",
+                "                     items per language, source and split; tokenizer fertility per language",
+                "  generate DIR [--entries N] [--seed S]",
+                "                     write a synthetic corpus in the GlobMed layout (default 600,000 entries)",
+                "  sample DIR         regenerate the bundled sample (data/) from its facts and templates",
                 "  kernel install [--name N] [--sys-prefix]   install the Jupyter kernelspec (default name: java)",
                 "  kernel uninstall [--name N] [--sys-prefix] remove it",
                 "  kernel CONNECTION_FILE                     run as a Jupyter kernel (Jupyter starts this)"));
