@@ -525,7 +525,7 @@ final class CorpusGenerator {
                 if (!start && lex.spaced) {
                     put(SPACE);
                 }
-                put(start ? lex.capital[k] : lex.lower[k]);
+                lex.copy(this, start ? 2 * k + 1 : 2 * k);
                 start = false;
                 if (w == words - 1) {
                     if (ending == PERIOD) {
@@ -548,11 +548,19 @@ final class CorpusGenerator {
         }
 
         private void put(byte[] word) {
-            if (len + word.length > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(len + word.length, buf.length * 2));
+            put(word, 0, word.length);
+        }
+
+        private void put(byte[] src, int from, int n) {
+            if (len + n > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(len + n, buf.length * 2));
             }
-            System.arraycopy(word, 0, buf, len, word.length);
-            len += word.length;
+            // words are a few bytes: a plain loop beats System.arraycopy's set-up
+            byte[] b = buf;
+            for (int i = 0; i < n; i++) {
+                b[len + i] = src[from + i];
+            }
+            len += n;
         }
 
         private void put(byte b) {
@@ -590,14 +598,19 @@ final class CorpusGenerator {
     // ---------------------------------------------------------------------------------------------
     // lexicons
 
-    /** One language's pseudo-words by rank, lower-case and sentence-initial, and its punctuation. */
+    /**
+     * One language's pseudo-words by rank, lower-case and sentence-initial, and its punctuation. The
+     * words sit in one UTF-8 array, frequent ones first, so the hot ones share cache lines: word
+     * {@code 2k} is rank k in lower case, {@code 2k + 1} sentence-initial, from {@code start[w]} to
+     * {@code start[w + 1]}.
+     */
     private static final class Lexicon {
         final boolean spaced;
         final byte[] period;
         final byte[] questionMark;
         final byte[] comma;
-        final byte[][] lower = new byte[VOCABULARY][];
-        final byte[][] capital = new byte[VOCABULARY][];
+        private final byte[] words;
+        private final int[] start = new int[2 * VOCABULARY + 1];
 
         Lexicon(String code, long seed) {
             Rng r = new Rng(mix(mix(seed, 0x6c657869636f6eL), code.hashCode()));
@@ -636,18 +649,31 @@ final class CorpusGenerator {
             Script script = Script.of(code);
             String[] hanPool = code.equals("zh") || code.equals("ja") ? hanPool(r, code.equals("zh") ? 3500 : 2000) : null;
             StringBuilder sb = new StringBuilder();
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream(VOCABULARY * 24);
             for (int k = 0; k < VOCABULARY; k++) {
+                byte[] lower;
+                byte[] capital;
                 if (k >= 100 && k % 97 == 13) {
                     // numbers read the same in every language
-                    lower[k] = capital[k] = utf8(number(new Rng(mix(seed, k))));
-                    continue;
+                    lower = capital = utf8(number(new Rng(mix(seed, k))));
+                } else {
+                    sb.setLength(0);
+                    script.word(sb, r, k, hanPool);
+                    String word = sb.toString();
+                    lower = utf8(word);
+                    capital = utf8(capitalize(word));
                 }
-                sb.setLength(0);
-                script.word(sb, r, k, hanPool);
-                String word = sb.toString();
-                lower[k] = utf8(word);
-                capital[k] = utf8(capitalize(word));
+                all.writeBytes(lower);
+                start[2 * k + 1] = all.size();
+                all.writeBytes(capital);
+                start[2 * k + 2] = all.size();
             }
+            words = all.toByteArray();
+        }
+
+        /** Appends word {@code w} (see the class comment) to {@code text}. */
+        void copy(Text text, int w) {
+            text.put(words, start[w], start[w + 1] - start[w]);
         }
 
         private static byte[] utf8(String s) {

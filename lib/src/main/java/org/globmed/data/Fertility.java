@@ -22,6 +22,7 @@ import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
  * Tokenizer fertility per language: how many tokens a tokenizer spends per word and per
@@ -207,6 +208,9 @@ final class Fertility {
         LongColumn tokens = LongColumn.create("tokens");
         DoubleColumn perWord = DoubleColumn.create("tokens_per_word");
         DoubleColumn perChar = DoubleColumn.create("tokens_per_char");
+        // Printed and rendered with 3 decimals; the values keep full precision.
+        perWord.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(3));
+        perChar.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(3));
         byLanguage.forEach((code, c) -> {
             if (c.characters == 0) {
                 return; // no text: nothing to measure
