@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from globmed_testing import (ARTIFACTS, GLOBMED, NOTEBOOKS, TOUR, cell_by_id, execute_notebook, output_data,
+from globmed_testing import (ARTIFACTS, EXPLORE, GLOBMED, NOTEBOOKS, TOUR, cell_by_id, execute_notebook, output_data,
                              stream_text)
 
 ALL_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -51,8 +51,11 @@ def test_notebook_is_valid_and_uses_the_java_kernel(path):
     assert nb.metadata["language_info"]["name"] == "java"
 
 
-@pytest.mark.parametrize("path", [p for p in ALL_NOTEBOOKS if p != TOUR],
-                         ids=[p.name for p in ALL_NOTEBOOKS if p != TOUR])
+# Notebooks with their own tests below are executed once, by their fixture.
+OTHER_NOTEBOOKS = [p for p in ALL_NOTEBOOKS if p not in (TOUR, EXPLORE)]
+
+
+@pytest.mark.parametrize("path", OTHER_NOTEBOOKS, ids=[p.name for p in OTHER_NOTEBOOKS])
 def test_notebook_runs_top_to_bottom(path, artifacts):
     out = artifacts / path.name.replace(".ipynb", ".executed.ipynb")
     nb = execute_notebook(path, out, timeout=600)
@@ -237,3 +240,52 @@ def test_executed_tour_is_saved(executed_tour):
     _, path = executed_tour
     assert path.parent == ARTIFACTS and path.exists()
     assert json.loads(path.read_text())["cells"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 01-explore-globmed
+
+def test_explore_runs_without_errors(executed_explore):
+    for cell in executed_explore.cells:
+        if cell.cell_type == "code":
+            assert cell.execution_count is not None, cell.source
+            assert not [o for o in cell.outputs if o["output_type"] == "error"], cell.source
+
+
+def test_explore_shows_the_sample_summary(executed_explore):
+    [data] = output_data(cell_by_id(executed_explore, "load"), "execute_result")
+    assert data["text/plain"].startswith("GlobMed data: 6,084 items, 12 languages, 3 sources")
+    html = data["text/html"]
+    assert html.count("<tr>") == 1 + 12, "one header and one row per language"
+    assert "Kiswahili" in html and "Yorùbá" in html and "LOW" in html
+    [summary] = output_data(cell_by_id(executed_explore, "summary"), "execute_result")
+    assert "12 rows × 11 columns" in summary["text/html"]
+
+
+def test_explore_parallel_item_in_every_script(executed_explore):
+    [data] = output_data(cell_by_id(executed_explore, "parallel"), "execute_result")
+    html = data["text/html"]
+    assert "12 rows" in html
+    for text in ("Scurvy", "Skorbut", "Kiseyeye", "坏血病", "ビタミンC", "فيتامين", "विटामिन"):
+        assert text in html, text
+    assert 'dir="auto"' in html, "right-to-left cells read in their own direction"
+
+
+def test_explore_fertility_per_language(executed_explore):
+    [data] = output_data(cell_by_id(executed_explore, "fertility"), "execute_result")
+    assert "12 rows × 9 columns" in data["text/html"]
+    [by_tier] = output_data(cell_by_id(executed_explore, "fertility-tier"), "execute_result")
+    rows = [line.split("|") for line in by_tier["text/plain"].splitlines() if "HIGH" in line or "LOW" in line]
+    mean = {cells[0].strip(): float(cells[1]) for cells in rows}
+    assert mean["LOW"] > mean["HIGH"], mean
+
+
+def test_explore_bad_input(executed_explore):
+    strict = stream_text(cell_by_id(executed_explore, "broken"))
+    assert strict.startswith("GlobMed_MedQA/sw/test.json:2 record 1 field 'answer_idx': answer 'E' points outside")
+    [report] = output_data(cell_by_id(executed_explore, "lenient"), "execute_result")
+    assert "4 records in 1 files: 1 loaded, 3 skipped" in report["text/html"]
+    assert report["text/html"].count("<tr>") == 1 + 3
+    assert "expected text, found the number 42" in report["text/html"]
+    [counts] = output_data(cell_by_id(executed_explore, "counts"), "execute_result")
+    assert counts["text/plain"] == "4 seen = 1 loaded + 3 skipped"

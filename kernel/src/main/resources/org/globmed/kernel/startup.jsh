@@ -8,6 +8,7 @@ import java.time.*;
 import java.util.*;
 import java.util.function.*;
 import java.util.stream.*;
+import org.globmed.data.*;
 import tech.tablesaw.api.*;
 import tech.tablesaw.plotly.api.*;
 import tech.tablesaw.plotly.components.Figure;
