@@ -2,8 +2,6 @@ package org.globmed.data;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Resolves the many ways source datasets write a gold answer to the index of an option: a letter
@@ -12,7 +10,6 @@ import java.util.regex.Pattern;
  * expected, so a wrong answer never loads silently.
  */
 public final class Answers {
-    private static final Pattern LETTER = Pattern.compile("^\\(?([A-Za-z])[).:]?$");
 
     private Answers() {
     }
@@ -44,12 +41,11 @@ public final class Answers {
             throw new IllegalArgumentException("answer " + quote(answer) + " is neither text nor a number");
         }
         String trimmed = text.strip();
-        Matcher letter = LETTER.matcher(trimmed);
-        if (letter.matches()) {
-            int index = Character.toUpperCase(letter.group(1).charAt(0)) - 'A';
-            return checkIndex(index, answer, options);
+        int letter = letter(trimmed);
+        if (letter >= 0) {
+            return checkIndex(letter, answer, options);
         }
-        if (trimmed.matches("\\d+")) {
+        if (isDigits(trimmed)) {
             return checkIndex(Integer.parseInt(trimmed) - (oneBased ? 1 : 0), answer, options);
         }
         for (int i = 0; i < options.size(); i++) {
@@ -59,6 +55,31 @@ public final class Answers {
         }
         throw new IllegalArgumentException("answer " + quote(answer) + " is not among the options " + labelled(options)
                 + " (expected a letter A-" + label(options.size() - 1) + ", an index or an option's text)");
+    }
+
+    /** "B", "(B)", "B)", "B.", "B:" (either case) as 0-based index 1; -1 for anything else. */
+    private static int letter(String s) {
+        int at = s.startsWith("(") ? 1 : 0;
+        if (s.length() <= at) {
+            return -1;
+        }
+        char c = s.charAt(at);
+        int index = c >= 'a' && c <= 'z' ? c - 'a' : c >= 'A' && c <= 'Z' ? c - 'A' : -1;
+        int after = s.length() - at - 1;
+        boolean closed = after == 0 || after == 1 && ").:".indexOf(s.charAt(s.length() - 1)) >= 0;
+        return closed ? index : -1;
+    }
+
+    private static boolean isDigits(String s) {
+        if (s.isEmpty() || s.length() > 9) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int checkIndex(int index, Object answer, List<String> options) {

@@ -299,7 +299,8 @@ public final class GlobMed {
                         filtered++;
                         continue;
                     }
-                    Integer first = firstFileOfId.putIfAbsent(item.id(), fileNumber);
+                    // Only the data's own ids can repeat; ids made from source/lang/split/index cannot.
+                    Integer first = located.ownId() ? firstFileOfId.putIfAbsent(item.id(), fileNumber) : null;
                     if (first != null) {
                         skipped++;
                         problem(new Problem(file.name(), located.line(), located.index(), null, "duplicate id '"

@@ -1,9 +1,7 @@
 package org.globmed.data;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,8 +68,13 @@ final class Records {
         }
     }
 
-    static Item toItem(ObjectNode node, Origin origin, FieldMapping mapping) throws BadRecord {
-        String dataId = firstScalar(node, mapping == null ? ID_FIELDS : List.of(mapping.id));
+    /** The record's own id, or null when it has none (the item's id is then made from its position). */
+    static String dataId(Map<String, Object> node, FieldMapping mapping) throws BadRecord {
+        return firstScalar(node, mapping == null ? ID_FIELDS : List.of(mapping.id));
+    }
+
+    static Item toItem(Map<String, Object> node, Origin origin, FieldMapping mapping) throws BadRecord {
+        String dataId = dataId(node, mapping);
         String id = origin.source + "/" + origin.language + "/"
                 + (dataId != null ? dataId : origin.split + "/" + origin.index);
         String parallelKey = firstScalar(node, mapping == null || mapping.parallel == null ? PARALLEL_FIELDS
@@ -101,27 +104,27 @@ final class Records {
     private record Options(List<String> texts, List<String> keys) {
     }
 
-    private static Parsed detected(ObjectNode node, Origin origin) throws BadRecord {
-        if (node.has("opa")) {
+    private static Parsed detected(Map<String, Object> node, Origin origin) throws BadRecord {
+        if (node.containsKey("opa")) {
             Options options = optionFields(node, MEDMCQA_OPTIONS);
             int gold = resolve(node, "cop", options, origin.copOneBased);
             return Parsed.choice(Task.MCQ, text(node, "question"), null, null, null, options, gold,
                     optionalText(node, "exp"));
         }
-        if (node.has("answers") && node.has("ra")) {
+        if (node.containsKey("answers") && node.containsKey("ra")) {
             return headQa(node);
         }
-        JsonNode options = node.get("options");
-        if (options != null && options.isArray()) {
+        Object options = node.get("options");
+        if (options instanceof List) {
             return mmluPro(node);
         }
-        if (options != null && options.isObject()) {
+        if (options instanceof Map) {
             Options opts = optionObject(node, "options");
             String answerField = firstPresent(node, "answer_idx", "correct_option", "answer");
             if (answerField == null) {
                 throw new BadRecord("answer_idx", "missing; expected one of answer_idx, correct_option, answer");
             }
-            String question = text(node, node.has("full_question") ? "full_question" : "question");
+            String question = text(node, node.containsKey("full_question") ? "full_question" : "question");
             String explanation = optionalText(node, firstPresent(node, "explanation", "full_answer", "exp"));
             return Parsed.choice(Task.MCQ, question, null, null, null, opts, resolve(node, answerField, opts, true),
                     explanation);
@@ -130,17 +133,17 @@ final class Records {
             throw new BadRecord("options", "expected an array or an object of option texts, found "
                     + type(options));
         }
-        if (node.has("final_decision")) {
+        if (node.containsKey("final_decision")) {
             Options labels = new Options(YES_NO_MAYBE, null);
             int gold = resolve(node, "final_decision", labels, false);
             return Parsed.choice(Task.YES_NO_MAYBE, text(node, "question"), context(node, "context"), null, null,
                     labels, gold, optionalText(node, "long_answer"));
         }
-        if (node.has("premise") || node.has("hypothesis")) {
+        if (node.containsKey("premise") || node.containsKey("hypothesis")) {
             boolean binary = origin.source.toLowerCase(Locale.ROOT).contains("bionli");
             Options labels = new Options(binary ? NLI_BINARY : NLI_THREE_WAY, null);
-            JsonNode label = node.get("label");
-            if (label != null && label.isNumber()) {
+            Object label = node.get("label");
+            if (label instanceof Number) {
                 throw new BadRecord("label", "numeric label " + label + " means different things in different NLI"
                         + " datasets; expected one of " + labels.texts + ", or a FieldMapping with labels(...)");
             }
@@ -148,14 +151,13 @@ final class Records {
             return Parsed.choice(Task.NLI, null, null, text(node, "premise"), text(node, "hypothesis"), labels, gold,
                     null);
         }
-        if (node.has("question") && node.has("answer")) {
+        if (node.containsKey("question") && node.containsKey("answer")) {
             Task task = origin.source.toLowerCase(Locale.ROOT).startsWith("expertqa") ? Task.LONG_FORM_QA
                     : Task.OPEN_QA;
             return new Parsed(task, text(node, "question"), null, null, null, List.of(), -1, text(node, "answer"),
                     null);
         }
-        List<String> names = new ArrayList<>();
-        node.fieldNames().forEachRemaining(names::add);
+        List<String> names = new ArrayList<>(node.keySet());
         String expected = EXPECTED.get(origin.source.toLowerCase(Locale.ROOT));
         throw new BadRecord(null, "cannot tell which GlobMed source format this record has (fields " + names + "); "
                 + (expected != null ? "expected " + origin.source + "'s fields: " + expected
@@ -163,43 +165,42 @@ final class Records {
                 + " ExpertQA") + ", or pass a FieldMapping for this source");
     }
 
-    private static Parsed headQa(ObjectNode node) throws BadRecord {
-        JsonNode answers = node.get("answers");
-        if (!answers.isArray() || answers.isEmpty()) {
-            throw new BadRecord("answers", "expected a non-empty array of {aid, atext}, found " + type(answers));
+    private static Parsed headQa(Map<String, Object> node) throws BadRecord {
+        if (!(node.get("answers") instanceof List<?> answers) || answers.isEmpty()) {
+            throw new BadRecord("answers", "expected a non-empty array of {aid, atext}, found "
+                    + type(node.get("answers")));
         }
         List<String> texts = new ArrayList<>();
         List<String> aids = new ArrayList<>();
         for (int i = 0; i < answers.size(); i++) {
-            JsonNode a = answers.get(i);
-            if (!a.isObject()) {
-                throw new BadRecord("answers[" + i + "]", "expected an object {aid, atext}, found " + type(a));
+            if (!(answers.get(i) instanceof Map<?, ?> a)) {
+                throw new BadRecord("answers[" + i + "]", "expected an object {aid, atext}, found "
+                        + type(answers.get(i)));
             }
-            texts.add(text((ObjectNode) a, "atext", "answers[" + i + "].atext"));
-            JsonNode aid = a.get("aid");
-            if (aid == null || !aid.isValueNode() || aid.isNull()) {
+            texts.add(textValue(a.get("atext"), "answers[" + i + "].atext"));
+            if (!isScalar(a.get("aid"))) {
                 throw new BadRecord("answers[" + i + "].aid", "missing; expected the answer's id");
             }
-            aids.add(aid.asText());
+            aids.add(a.get("aid").toString());
         }
-        JsonNode ra = node.get("ra");
-        int gold = aids.indexOf(ra.asText());
-        if (!ra.isValueNode() || gold < 0) {
+        Object ra = node.get("ra");
+        int gold = isScalar(ra) ? aids.indexOf(ra.toString()) : -1;
+        if (gold < 0) {
             throw new BadRecord("ra", "ra=" + ra + " is not the aid of any answer; expected one of " + aids);
         }
         return Parsed.choice(Task.MCQ, text(node, "qtext"), null, null, null, new Options(texts, null), gold,
                 null);
     }
 
-    private static Parsed mmluPro(ObjectNode node) throws BadRecord {
+    private static Parsed mmluPro(Map<String, Object> node) throws BadRecord {
         Options options = optionArray(node, "options");
-        boolean hasIndex = node.has("answer_index");
-        boolean hasAnswer = node.has("answer");
+        boolean hasIndex = node.containsKey("answer_index");
+        boolean hasAnswer = node.containsKey("answer");
         if (!hasIndex && !hasAnswer) {
             throw new BadRecord("answer_index", "missing; expected answer_index or answer");
         }
         int gold = resolve(node, hasIndex ? "answer_index" : "answer", options, false);
-        if (hasIndex && hasAnswer && node.get("answer").isTextual()) {
+        if (hasIndex && hasAnswer && node.get("answer") instanceof String) {
             int byAnswer = resolve(node, "answer", options, false);
             if (byAnswer != gold) {
                 throw new BadRecord("answer", "answer " + node.get("answer") + " designates option "
@@ -212,7 +213,7 @@ final class Records {
                 cot == null || cot.isBlank() ? null : cot);
     }
 
-    private static Parsed mapped(ObjectNode node, FieldMapping m) throws BadRecord {
+    private static Parsed mapped(Map<String, Object> node, FieldMapping m) throws BadRecord {
         String explanation = optionalText(node, m.explanation);
         if (!m.task.isChoice()) {
             return new Parsed(m.task, text(node, m.question), null, null, null, List.of(), -1, text(node, m.answer),
@@ -234,19 +235,15 @@ final class Records {
         };
     }
 
-    private static Options optionsIn(ObjectNode node, String field) throws BadRecord {
-        JsonNode value = node.get(field);
-        if (value != null && value.isObject()) {
-            return optionObject(node, field);
-        }
-        return optionArray(node, field);
+    private static Options optionsIn(Map<String, Object> node, String field) throws BadRecord {
+        return node.get(field) instanceof Map ? optionObject(node, field) : optionArray(node, field);
     }
 
-    private static Options optionArray(ObjectNode node, String field) throws BadRecord {
-        JsonNode array = node.get(field);
-        if (array == null || !array.isArray() || array.isEmpty()) {
-            throw new BadRecord(field, array == null ? "missing; expected an array of option texts"
-                    : "expected a non-empty array of option texts, found " + type(array));
+    private static Options optionArray(Map<String, Object> node, String field) throws BadRecord {
+        Object value = node.get(field);
+        if (!(value instanceof List<?> array) || array.isEmpty()) {
+            throw new BadRecord(field, value == null ? "missing; expected an array of option texts"
+                    : "expected a non-empty array of option texts, found " + type(value));
         }
         List<String> texts = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
@@ -255,25 +252,24 @@ final class Records {
         return new Options(texts, null);
     }
 
-    private static Options optionObject(ObjectNode node, String field) throws BadRecord {
-        JsonNode object = node.get(field);
-        if (object == null || !object.isObject() || object.isEmpty()) {
-            throw new BadRecord(field, "expected a non-empty object of option texts, found " + type(object));
+    private static Options optionObject(Map<String, Object> node, String field) throws BadRecord {
+        Object value = node.get(field);
+        if (!(value instanceof Map<?, ?> object) || object.isEmpty()) {
+            throw new BadRecord(field, "expected a non-empty object of option texts, found " + type(value));
         }
         List<String> texts = new ArrayList<>(object.size());
         List<String> keys = new ArrayList<>(object.size());
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            keys.add(e.getKey());
+        for (Map.Entry<?, ?> e : object.entrySet()) {
+            keys.add((String) e.getKey());
             texts.add(textValue(e.getValue(), field + "." + e.getKey()));
         }
         return new Options(texts, keys);
     }
 
-    private static Options optionFields(ObjectNode node, List<String> fields) throws BadRecord {
+    private static Options optionFields(Map<String, Object> node, List<String> fields) throws BadRecord {
         List<String> texts = new ArrayList<>(fields.size());
         for (String f : fields) {
-            JsonNode v = node.get(f);
+            Object v = node.get(f);
             if (v == null && texts.size() >= 2 && fields == MEDMCQA_OPTIONS) {
                 break; // MedMCQA has four options; ope is the rare fifth
             }
@@ -283,42 +279,41 @@ final class Records {
     }
 
     /** The gold index: an option key of an object ("C", "3") first, then any form {@link Answers} reads. */
-    private static int resolve(ObjectNode node, String field, Options options, boolean oneBased) throws BadRecord {
-        JsonNode answer = node.get(field);
-        if (answer == null || answer.isNull()) {
-            throw new BadRecord(field, "missing; expected the gold answer");
+    private static int resolve(Map<String, Object> node, String field, Options options, boolean oneBased) throws BadRecord {
+        Object answer = node.get(field);
+        if (answer == null) {
+            throw new BadRecord(field, (node.containsKey(field) ? "null" : "missing") + "; expected the gold answer");
         }
-        if (!answer.isTextual() && !answer.isIntegralNumber()) {
+        if (!(answer instanceof String) && !isIntegral(answer)) {
             throw new BadRecord(field, "expected a letter, an index or an option's text, found " + type(answer));
         }
         if (options.keys != null) {
-            int byKey = options.keys.indexOf(answer.asText().strip());
+            int byKey = options.keys.indexOf(answer.toString().strip());
             if (byKey >= 0) {
                 return byKey;
             }
         }
         try {
-            return Answers.resolve(answer.isTextual() ? answer.textValue() : answer.numberValue(), options.texts,
-                    oneBased);
+            return Answers.resolve(answer, options.texts, oneBased);
         } catch (IllegalArgumentException e) {
             throw new BadRecord(field, e.getMessage());
         }
     }
 
-    private static String context(ObjectNode node, String field) throws BadRecord {
-        JsonNode value = node.get(field);
-        if (value != null && value.isObject() && value.has("contexts")) {
-            return joined(value.get("contexts"), field + ".contexts");
+    private static String context(Map<String, Object> node, String field) throws BadRecord {
+        Object value = node.get(field);
+        if (value instanceof Map<?, ?> map && map.containsKey("contexts")) {
+            return joined(map.get("contexts"), field + ".contexts");
         }
-        if (value != null && value.isArray()) {
+        if (value instanceof List) {
             return joined(value, field);
         }
         return text(node, field);
     }
 
-    private static String joined(JsonNode array, String field) throws BadRecord {
-        if (!array.isArray()) {
-            throw new BadRecord(field, "expected an array of passages, found " + type(array));
+    private static String joined(Object value, String field) throws BadRecord {
+        if (!(value instanceof List<?> array)) {
+            throw new BadRecord(field, "expected an array of passages, found " + type(value));
         }
         List<String> parts = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
@@ -327,50 +322,49 @@ final class Records {
         return String.join("\n", parts);
     }
 
-    private static String text(ObjectNode node, String field) throws BadRecord {
-        return text(node, field, field);
-    }
-
-    private static String text(ObjectNode node, String field, String path) throws BadRecord {
-        return textValue(node.get(field), path);
-    }
-
-    private static String textValue(JsonNode value, String path) throws BadRecord {
-        if (value == null || value.isNull()) {
-            throw new BadRecord(path, (value == null ? "missing" : "null") + "; expected text");
+    private static String text(Map<String, Object> node, String field) throws BadRecord {
+        Object value = node.get(field);
+        if (value == null && node.containsKey(field)) {
+            throw new BadRecord(field, "null; expected text");
         }
-        if (!value.isTextual()) {
+        return textValue(value, field);
+    }
+
+    private static String textValue(Object value, String path) throws BadRecord {
+        if (value == null) {
+            throw new BadRecord(path, "missing; expected text");
+        }
+        if (!(value instanceof String s)) {
             throw new BadRecord(path, "expected text, found " + type(value));
         }
-        String s = value.textValue();
         if (s.isBlank()) {
             throw new BadRecord(path, "empty; expected text");
         }
         return s;
     }
 
-    private static String optionalText(ObjectNode node, String field) throws BadRecord {
+    private static String optionalText(Map<String, Object> node, String field) throws BadRecord {
         if (field == null) {
             return null;
         }
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
+        Object value = node.get(field);
+        if (value == null) {
             return null;
         }
-        if (!value.isTextual()) {
+        if (!(value instanceof String s)) {
             throw new BadRecord(field, "expected text, found " + type(value));
         }
-        return value.textValue().isEmpty() ? null : value.textValue();
+        return s.isEmpty() ? null : s;
     }
 
-    private static String firstScalar(ObjectNode node, List<String> fields) throws BadRecord {
+    private static String firstScalar(Map<String, Object> node, List<String> fields) throws BadRecord {
         for (String f : fields) {
-            JsonNode v = node.get(f);
-            if (v != null && !v.isNull()) {
-                if (!v.isTextual() && !v.isIntegralNumber()) {
+            Object v = node.get(f);
+            if (v != null) {
+                if (!(v instanceof String) && !isIntegral(v)) {
                     throw new BadRecord(f, "expected text or an integer, found " + type(v));
                 }
-                String s = v.asText();
+                String s = v.toString();
                 if (s.isBlank()) {
                     throw new BadRecord(f, "empty; expected an identifier");
                 }
@@ -380,28 +374,41 @@ final class Records {
         return null;
     }
 
-    private static String firstPresent(ObjectNode node, String... fields) {
+    private static String firstPresent(Map<String, Object> node, String... fields) {
         for (String f : fields) {
-            if (node.has(f)) {
+            if (node.containsKey(f)) {
                 return f;
             }
         }
         return null;
     }
 
-    static String type(JsonNode value) {
+    /** How messages describe a JSON value read by {@link JsonValues}. */
+    static String type(Object value) {
         if (value == null) {
             return "nothing";
         }
-        return switch (value.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case STRING -> "text " + abbreviate(value.textValue());
-            case NUMBER -> "the number " + value;
-            case BOOLEAN -> "the boolean " + value;
-            case NULL -> "null";
-            default -> value.getNodeType().name().toLowerCase(Locale.ROOT);
-        };
+        if (value instanceof List) {
+            return "an array";
+        }
+        if (value instanceof Map) {
+            return "an object";
+        }
+        if (value instanceof String s) {
+            return "text " + abbreviate(s);
+        }
+        if (value instanceof Number) {
+            return "the number " + value;
+        }
+        return "the boolean " + value;
+    }
+
+    private static boolean isIntegral(Object value) {
+        return value instanceof Integer || value instanceof Long || value instanceof BigInteger;
+    }
+
+    private static boolean isScalar(Object value) {
+        return value instanceof String || value instanceof Number || value instanceof Boolean;
     }
 
     private static String abbreviate(String s) {

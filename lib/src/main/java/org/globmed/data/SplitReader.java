@@ -5,16 +5,15 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -24,11 +23,13 @@ import java.util.function.Function;
  * go on at the next line.
  */
 final class SplitReader {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonFactory JSON = MAPPER.getFactory();
+    private static final JsonFactory JSON = new JsonFactory();
 
-    /** A loaded item and where it was. */
-    record Located(Item item, int line, int index) {
+    /**
+     * A loaded item and where it was; {@code ownId}: its id came from the data (so it may repeat),
+     * rather than from its position (unique by construction).
+     */
+    record Located(Item item, int line, int index, boolean ownId) {
     }
 
     /** What a file gave: its items in order, its problems in order, and how many records it delimited. */
@@ -41,7 +42,13 @@ final class SplitReader {
     private final List<Problem> problems = new ArrayList<>();
     private int seen;
     private int skipped;
-    private CopBase copBase;
+    /** MedMCQA records wait for the end of their file, which decides whether cop counts from 0 or 1. */
+    private final List<Pending> medMcqa = new ArrayList<>();
+    private boolean copZero;
+    private boolean copFour;
+
+    private record Pending(Map<String, Object> node, int line, int index) {
+    }
 
     private SplitReader(SplitFile file, Function<String, FieldMapping> mappings) {
         this.file = file;
@@ -52,6 +59,7 @@ final class SplitReader {
         SplitReader reader = new SplitReader(file, mappings);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file.path()), 1 << 16)) {
             reader.readAll(in);
+            reader.finishMedMcqa();
         } catch (IOException e) {
             reader.problem(0, -1, null, "cannot be read: " + e);
         }
@@ -109,7 +117,7 @@ final class SplitReader {
                         skip(line, index, null, "expected a JSON object, found "
                                 + (token.isScalarValue() ? "the value " + parser.getText() : "an array"));
                     } else {
-                        add((ObjectNode) MAPPER.readTree(parser), line, index);
+                        add(object(parser), line, index);
                     }
                     index++;
                 }
@@ -151,12 +159,18 @@ final class SplitReader {
                 continue;
             }
             seen++;
-            try {
-                JsonNode node = MAPPER.readTree(bytes);
-                if (node instanceof ObjectNode object) {
-                    add(object, lineNumber, index);
+            try (JsonParser parser = JSON.createParser(bytes)) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    Object value = JsonValues.read(parser);
+                    skip(lineNumber, index, null, "expected a JSON object on each line, found " + Records.type(value));
                 } else {
-                    skip(lineNumber, index, null, "expected a JSON object on each line, found " + Records.type(node));
+                    Map<String, Object> object = object(parser);
+                    if (parser.nextToken() != null) {
+                        skip(lineNumber, index, null, "has more after its JSON object at column "
+                                + parser.currentTokenLocation().getColumnNr() + "; expected one object per line");
+                    } else {
+                        add(object, lineNumber, index);
+                    }
                 }
             } catch (JsonProcessingException e) {
                 skip(lineNumber, index, null, jsonError(e));
@@ -165,23 +179,52 @@ final class SplitReader {
         }
     }
 
-    private void add(ObjectNode node, int line, int index) throws IOException {
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(JsonParser parser) throws IOException {
+        return (Map<String, Object>) JsonValues.read(parser);
+    }
+
+    private void add(Map<String, Object> node, int line, int index) throws IOException {
         FieldMapping mapping = mappings.apply(file.source());
-        if (mapping == null && node.has("opa") && copBase == null) {
-            copBase = CopBase.of(file);
-        }
-        if (copBase == CopBase.AMBIGUOUS && mapping == null && node.has("opa")) {
-            skip(line, index, "cop", "the file has cop values 0 and 4; expected 0..3 (0-based) or 1..4 (1-based)"
-                    + " throughout the file");
+        if (mapping == null && node.containsKey("opa")) {
+            String cop = String.valueOf(node.get("cop")).strip();
+            copZero |= cop.equals("0");
+            copFour |= cop.equals("4");
+            medMcqa.add(new Pending(node, line, index));
             return;
         }
-        Records.Origin origin = new Records.Origin(file.source(), file.language(), file.split(), index,
-                copBase == CopBase.ONE_BASED);
+        convert(node, line, index, mapping, false);
+    }
+
+    private void convert(Map<String, Object> node, int line, int index, FieldMapping mapping, boolean copOneBased) {
+        Records.Origin origin = new Records.Origin(file.source(), file.language(), file.split(), index, copOneBased);
         try {
-            items.add(new Located(Records.toItem(node, origin, mapping), line, index));
+            Item item = Records.toItem(node, origin, mapping);
+            items.add(new Located(item, line, index, Records.dataId(node, mapping) != null));
         } catch (Records.BadRecord e) {
             skip(line, index, e.field, e.getMessage());
         }
+    }
+
+    /**
+     * MedMCQA's cop counts from 0 in the Hugging Face export and from 1 in the original JSON. A
+     * file decides as a whole: a 0 means 0-based, a 4 (the fourth option counted from 1) means
+     * 1-based, both at once is ambiguous, and neither defaults to the Hugging Face form.
+     */
+    private void finishMedMcqa() {
+        if (medMcqa.isEmpty()) {
+            return;
+        }
+        for (Pending p : medMcqa) {
+            if (copZero && copFour) {
+                skip(p.line, p.index, "cop", "the file has cop values 0 and 4; expected 0..3 (0-based) or 1..4"
+                        + " (1-based) throughout the file");
+            } else {
+                convert(p.node, p.line, p.index, null, copFour);
+            }
+        }
+        items.sort(Comparator.comparingInt(Located::index));
+        problems.sort(Comparator.comparingInt(Problem::line));
     }
 
     private void skip(int line, int index, String field, String message) {
@@ -222,43 +265,4 @@ final class SplitReader {
         return true;
     }
 
-    /**
-     * MedMCQA's cop counts from 0 in the Hugging Face export and from 1 in the original JSON. A
-     * file decides as a whole: a 0 means 0-based, a 4 (the fourth option counted from 1) means
-     * 1-based, both at once is ambiguous, and neither defaults to the Hugging Face form.
-     */
-    enum CopBase {
-        ZERO_BASED, ONE_BASED, AMBIGUOUS;
-
-        static CopBase of(SplitFile file) throws IOException {
-            boolean zero = false;
-            boolean four = false;
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(file.path()), 1 << 16);
-                 JsonParser parser = JSON.createParser(in)) {
-                int depth = 0;
-                JsonToken token;
-                while ((token = nextOrNull(parser)) != null) {
-                    if (token.isStructStart()) {
-                        depth++;
-                    } else if (token.isStructEnd()) {
-                        depth--;
-                    } else if (token == JsonToken.FIELD_NAME && "cop".equals(parser.currentName()) && depth <= 2) {
-                        JsonToken value = nextOrNull(parser);
-                        String v = value != null && value.isScalarValue() ? parser.getText().strip() : "";
-                        zero |= v.equals("0");
-                        four |= v.equals("4");
-                    }
-                }
-            }
-            return zero && four ? AMBIGUOUS : four ? ONE_BASED : ZERO_BASED;
-        }
-
-        private static JsonToken nextOrNull(JsonParser parser) {
-            try {
-                return parser.nextToken();
-            } catch (IOException e) {
-                return null; // the main pass reports malformed JSON where it is
-            }
-        }
-    }
 }

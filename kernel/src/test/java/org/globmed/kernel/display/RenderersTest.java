@@ -55,9 +55,9 @@ class RenderersTest {
         assertTrue(html.contains("<b>patients</b> 3 rows × 2 columns"), html);
         assertTrue(html.contains("<th>name<br><small>string</small></th>"), html);
         assertTrue(html.contains("<th>age<br><small>integer</small></th>"), html);
-        assertTrue(html.contains("<td>&lt;b&gt;&amp;</td><td>47</td>"), html);
-        assertFalse(html.contains("<td><b>&"), "cell text must be escaped");
-        assertEquals(3, count(html, "<tr><td>"));
+        assertTrue(html.contains("<td dir=\"auto\">&lt;b&gt;&amp;</td><td dir=\"auto\">47</td>"), html);
+        assertFalse(html.contains("<b>&"), "cell text must be escaped");
+        assertEquals(3, count(html, "<tr><td dir=\"auto\">"));
         assertFalse(html.contains("more rows"));
 
         String text = data.get("text/plain").getAsString();
@@ -74,9 +74,9 @@ class RenderersTest {
         JsonObject data = render(t);
         String html = data.get("text/html").getAsString();
         assertTrue(html.contains("25 rows × 1 columns"), html);
-        assertEquals(20, count(html, "<tr><td>"));
-        assertTrue(html.contains("<td>190</td>"), "row 20 is shown");
-        assertFalse(html.contains("<td>200</td>"), "row 21 is not");
+        assertEquals(20, count(html, "<tr><td dir=\"auto\">"));
+        assertTrue(html.contains(">190</td>"), "row 20 is shown");
+        assertFalse(html.contains(">200</td>"), "row 21 is not");
         assertTrue(html.contains("… 5 more rows"), html);
         assertTrue(data.get("text/plain").getAsString().contains("… 5 more rows"));
     }
