@@ -112,6 +112,11 @@ public final class Session implements AutoCloseable {
                 return null;
             });
         }
+        // Tablesaw's Table scans the class path for its readers when first touched (about a second);
+        // do it now, off the cell thread, rather than in the user's first cell that makes a table.
+        if (executionCount == 0) {
+            Class.forName("tech.tablesaw.api.Table", true, Session.class.getClassLoader());
+        }
     }
 
     /** Starts the session of this JVM, with the default (or {@value #STARTUP_ENV}) startup script. */
