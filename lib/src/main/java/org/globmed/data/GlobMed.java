@@ -74,7 +74,7 @@ public final class GlobMed {
      * The folder of the bundled sample. Inside a jar it is a path of a zip file system, which
      * every method here reads like a folder.
      */
-    public static Path sample() {
+    public static synchronized Path sample() {
         URL url = GlobMed.class.getResource(SAMPLE);
         if (url == null) {
             throw new IllegalStateException("the bundled sample is missing from the class path (expected resource "

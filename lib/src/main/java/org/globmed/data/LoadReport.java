@@ -68,7 +68,13 @@ public record LoadReport(int files, long seen, long loaded, long skipped, long f
     /** Rendered by the kernel: the counts, then the problems. */
     public Map<String, Object> mimeBundle() {
         Map<String, Object> bundle = new LinkedHashMap<>();
-        bundle.put("text/plain", toString());
+        StringBuilder text = new StringBuilder("Load report: ").append(counts());
+        problems.stream().limit(TableHtml.DEFAULT_ROWS).forEach(p -> text.append("\n  ").append(p));
+        if (problems.size() > TableHtml.DEFAULT_ROWS) {
+            int more = problems.size() - TableHtml.DEFAULT_ROWS;
+            text.append(String.format(Locale.ROOT, "%n  … %,d more problems", more));
+        }
+        bundle.put("text/plain", text.toString());
         bundle.put("text/html", isClean() ? "<p>Load report: " + TableHtml.escape(counts()) + ", no problems</p>"
                 : TableHtml.html(table(), TableHtml.DEFAULT_ROWS));
         return bundle;

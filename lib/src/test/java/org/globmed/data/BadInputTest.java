@@ -226,4 +226,20 @@ class BadInputTest {
                 r.toString());
         assertTrue(data.toString().contains("see report()"), data.toString());
     }
+
+    @Test
+    void theReportShowsTheFirstTwentyProblemsAndCountsTheRest() throws IOException {
+        StringBuilder records = new StringBuilder("[");
+        for (int i = 0; i < 25; i++) {
+            records.append(i == 0 ? "" : ",\n").append(GOOD.replace("\"A\"}", "\"Z\"}"));
+        }
+        write(root, "GlobMed_MedQA/en/test.json", records + "]");
+        LoadReport r = GlobMed.loader().lenient().load(root).report();
+        assertEquals(25, r.problems().size());
+        String text = (String) r.mimeBundle().get("text/plain");
+        assertEquals(1 + 20 + 1, text.split("\n").length, text);
+        assertTrue(text.endsWith("… 5 more problems"), text);
+        assertTrue(((String) r.mimeBundle().get("text/html")).contains("… 5 more rows"));
+        assertEquals(25, r.table().rowCount());
+    }
 }
