@@ -21,7 +21,16 @@ import java.util.stream.Stream;
 final class Layout {
     static final String PREFIX = "GlobMed_";
 
-    /** The files found, in a stable order (dataset, language, split), and what did not fit the layout. */
+    /**
+     * The order files are read and items listed in: split, language, source. Besides being stable,
+     * it shows the reader every source's format and every script within the first small (test)
+     * files; read source by source, each new format made the JIT throw away and redo its compiled
+     * code, which cost a third of the load time on 2 cores.
+     */
+    static final Comparator<SplitFile> READING_ORDER = Comparator.comparing(SplitFile::split)
+            .thenComparing(SplitFile::language).thenComparing(SplitFile::source);
+
+    /** The files found, in {@link #READING_ORDER}, and what did not fit the layout. */
     record Found(List<SplitFile> files, List<Problem> problems) {
     }
 
@@ -65,6 +74,7 @@ final class Layout {
             throw new NoSuchFileException(path.toString(), null, "has no split files; expected"
                     + " <root>/GlobMed_<Source>/<lang>/<split>.json (or .jsonl)");
         }
+        layout.files.sort(READING_ORDER);
         return new Found(layout.files, layout.problems);
     }
 

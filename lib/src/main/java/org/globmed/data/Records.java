@@ -35,8 +35,8 @@ final class Records {
     static final List<String> YES_NO_MAYBE = List.of("yes", "no", "maybe");
     static final List<String> NLI_BINARY = List.of("entailment", "contradiction");
     static final List<String> NLI_THREE_WAY = List.of("entailment", "neutral", "contradiction");
-    private static final List<String> ID_FIELDS = List.of("id", "qid", "question_id", "uid");
-    private static final List<String> PARALLEL_FIELDS = List.of("parallel_id", "parallel_group");
+    private static final String[] ID_FIELDS = {"id", "qid", "question_id", "uid"};
+    private static final String[] PARALLEL_FIELDS = {"parallel_id", "parallel_group"};
     private static final List<String> MEDMCQA_OPTIONS = List.of("opa", "opb", "opc", "opd", "ope");
     /** What each published source's records hold, for the message when a record fits no variant. */
     private static final Map<String, String> EXPECTED = Map.of(
@@ -54,8 +54,35 @@ final class Records {
     private Records() {
     }
 
-    /** Where a record comes from, and what the scan of its file decided (MedMCQA's cop base). */
-    record Origin(String source, String language, String split, int index, boolean copOneBased) {
+    /**
+     * The file records come from, with what all its records share worked out once: id prefixes,
+     * the source's task conventions, and what its scan decided (MedMCQA's cop base).
+     */
+    static final class Origin {
+        final String source;
+        final String language;
+        final String split;
+        final boolean copOneBased;
+        final String idPrefix;
+        final String rowIdPrefix;
+        final String groupPrefix;
+        final String rowGroupPrefix;
+        final boolean binaryNli;
+        final boolean longForm;
+
+        Origin(String source, String language, String split, boolean copOneBased) {
+            this.source = source;
+            this.language = language;
+            this.split = split;
+            this.copOneBased = copOneBased;
+            this.idPrefix = source + "/" + language + "/";
+            this.rowIdPrefix = idPrefix + split + "/";
+            this.groupPrefix = source + "/";
+            this.rowGroupPrefix = groupPrefix + split + "/";
+            String lower = source.toLowerCase(Locale.ROOT);
+            this.binaryNli = lower.contains("bionli");
+            this.longForm = lower.startsWith("expertqa");
+        }
     }
 
     /** A record that cannot become an item: the field at fault (or null) and what was expected. */
@@ -70,17 +97,17 @@ final class Records {
 
     /** The record's own id, or null when it has none (the item's id is then made from its position). */
     static String dataId(Map<String, Object> node, FieldMapping mapping) throws BadRecord {
-        return firstScalar(node, mapping == null ? ID_FIELDS : List.of(mapping.id));
+        return firstScalar(node, mapping == null ? ID_FIELDS : new String[]{mapping.id});
     }
 
-    static Item toItem(Map<String, Object> node, Origin origin, FieldMapping mapping) throws BadRecord {
+    /** The item of record {@code index} of a file. */
+    static Item toItem(Map<String, Object> node, Origin origin, int index, FieldMapping mapping) throws BadRecord {
         String dataId = dataId(node, mapping);
-        String id = origin.source + "/" + origin.language + "/"
-                + (dataId != null ? dataId : origin.split + "/" + origin.index);
+        String id = dataId != null ? origin.idPrefix + dataId : origin.rowIdPrefix + index;
         String parallelKey = firstScalar(node, mapping == null || mapping.parallel == null ? PARALLEL_FIELDS
-                : List.of(mapping.parallel));
+                : new String[]{mapping.parallel});
         String parallel = parallelKey != null ? parallelKey
-                : origin.source + "/" + (dataId != null ? dataId : origin.split + "/" + origin.index);
+                : dataId != null ? origin.groupPrefix + dataId : origin.rowGroupPrefix + index;
         Parsed p = mapping != null ? mapped(node, mapping) : detected(node, origin);
         try {
             return new Item(id, origin.source, p.task, origin.language, origin.split, p.question, p.context, p.premise,
@@ -140,7 +167,7 @@ final class Records {
                     labels, gold, optionalText(node, "long_answer"));
         }
         if (node.containsKey("premise") || node.containsKey("hypothesis")) {
-            boolean binary = origin.source.toLowerCase(Locale.ROOT).contains("bionli");
+            boolean binary = origin.binaryNli;
             Options labels = new Options(binary ? NLI_BINARY : NLI_THREE_WAY, null);
             Object label = node.get("label");
             if (label instanceof Number) {
@@ -152,8 +179,7 @@ final class Records {
                     null);
         }
         if (node.containsKey("question") && node.containsKey("answer")) {
-            Task task = origin.source.toLowerCase(Locale.ROOT).startsWith("expertqa") ? Task.LONG_FORM_QA
-                    : Task.OPEN_QA;
+            Task task = origin.longForm ? Task.LONG_FORM_QA : Task.OPEN_QA;
             return new Parsed(task, text(node, "question"), null, null, null, List.of(), -1, text(node, "answer"),
                     null);
         }
@@ -357,7 +383,7 @@ final class Records {
         return s.isEmpty() ? null : s;
     }
 
-    private static String firstScalar(Map<String, Object> node, List<String> fields) throws BadRecord {
+    private static String firstScalar(Map<String, Object> node, String[] fields) throws BadRecord {
         for (String f : fields) {
             Object v = node.get(f);
             if (v != null) {

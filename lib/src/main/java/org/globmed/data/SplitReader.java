@@ -50,9 +50,14 @@ final class SplitReader {
     private record Pending(Map<String, Object> node, int line, int index) {
     }
 
+    private final Records.Origin origin;
+    private final Records.Origin oneBasedOrigin;
+
     private SplitReader(SplitFile file, Function<String, FieldMapping> mappings) {
         this.file = file;
         this.mappings = mappings;
+        this.origin = new Records.Origin(file.source(), file.language(), file.split(), false);
+        this.oneBasedOrigin = new Records.Origin(file.source(), file.language(), file.split(), true);
     }
 
     static Result read(SplitFile file, Function<String, FieldMapping> mappings) {
@@ -197,9 +202,9 @@ final class SplitReader {
     }
 
     private void convert(Map<String, Object> node, int line, int index, FieldMapping mapping, boolean copOneBased) {
-        Records.Origin origin = new Records.Origin(file.source(), file.language(), file.split(), index, copOneBased);
+        Records.Origin origin = copOneBased ? oneBasedOrigin : this.origin;
         try {
-            Item item = Records.toItem(node, origin, mapping);
+            Item item = Records.toItem(node, origin, index, mapping);
             items.add(new Located(item, line, index, Records.dataId(node, mapping) != null));
         } catch (Records.BadRecord e) {
             skip(line, index, e.field, e.getMessage());
