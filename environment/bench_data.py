@@ -44,25 +44,14 @@ print(f"{len(table):,} records")
 
 
 def run(argv, env=None):
-    """Runs a command to completion with wait4; returns (wall s, peak RSS MiB, stdout)."""
+    """Runs a command to completion; returns (wall s, peak RSS MiB of that process, stdout)."""
     start = time.perf_counter()
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        os.dup2(write, 1)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.execvpe(argv[0], argv, env or os.environ)
-    os.close(write)
-    chunks = []
-    with os.fdopen(read) as pipe:
-        for chunk in iter(lambda: pipe.read(65536), ""):
-            chunks.append(chunk)
-    _, status, usage = os.wait4(pid, 0)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # reaped here, so its own rusage, not the children's total
+    proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
-    out = "".join(chunks)
-    if os.waitstatus_to_exitcode(status) != 0:
+    if proc.returncode != 0:
         sys.exit(f"bench-data: {' '.join(argv[:3])} failed:\n{out[-3000:]}")
     return wall, usage.ru_maxrss / 1024, out
 

@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -268,7 +267,7 @@ public final class GlobMed {
             private final Consumer<? super Item> action;
             private final List<Problem> problems = new ArrayList<>();
             private final Map<String, Integer> firstFileOfId = new HashMap<>();
-            private final Map<Integer, String> fileNames = new LinkedHashMap<>();
+            private final List<String> fileNames = new ArrayList<>();
             private long seen;
             private long loaded;
             private long skipped;
@@ -292,7 +291,7 @@ public final class GlobMed {
                 result.problems().forEach(this::problem);
                 skipped += result.skipped();
                 Integer fileNumber = fileNames.size();
-                fileNames.put(fileNumber, file.name());
+                fileNames.add(file.name());
                 for (SplitReader.Located located : result.items()) {
                     Item item = located.item();
                     if (!tasks.isEmpty() && !tasks.contains(item.task())) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.globmed.display.TableHtml;
@@ -50,10 +51,11 @@ public final class GlobMedData {
 
     /** The items, rebuilt from the table's rows as they are read. */
     public List<Item> items() {
+        IntFunction<Item> reader = ItemTable.reader(table);
         return new AbstractList<>() {
             @Override
             public Item get(int index) {
-                return ItemTable.item(table, index);
+                return reader.apply(index);
             }
 
             @Override
@@ -141,8 +143,9 @@ public final class GlobMedData {
         StringColumn text = StringColumn.create("text");
         StringColumn options = StringColumn.create("options");
         StringColumn gold = StringColumn.create("gold");
+        IntFunction<Item> reader = ItemTable.reader(table);
         for (int r : rows) {
-            Item item = ItemTable.item(table, r);
+            Item item = reader.apply(r);
             Language l = languages.get(item.language());
             code.append(item.language());
             english.append(l.english());
@@ -196,8 +199,9 @@ public final class GlobMedData {
     /** Only items that pass {@code test} (slower than the column filters: rebuilds each item). */
     public GlobMedData filter(Predicate<Item> test) {
         Selection rows = new BitmapBackedSelection();
+        IntFunction<Item> reader = ItemTable.reader(table);
         for (int r = 0; r < table.rowCount(); r++) {
-            if (test.test(ItemTable.item(table, r))) {
+            if (test.test(reader.apply(r))) {
                 rows.add(r);
             }
         }

@@ -2,6 +2,7 @@ package org.globmed.data;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -89,19 +90,40 @@ final class ItemTable {
         return Table.create(NAME, columns);
     }
 
-    /** The item of a row of a table this class built (or a subset of one). */
-    static Item item(Table table, int row) {
-        int n = table.intColumn("n_options").getInt(row);
-        List<String> opts = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            opts.add(table.stringColumn(OPTION_PREFIX + Answers.label(i)).get(row));
+    /**
+     * Reads items back from a table this class built (or a subset of one), its columns looked up
+     * once rather than by name for every item.
+     */
+    static IntFunction<Item> reader(Table table) {
+        StringColumn id = table.stringColumn("id");
+        StringColumn source = table.stringColumn("source");
+        StringColumn task = table.stringColumn("task");
+        StringColumn language = table.stringColumn("language");
+        StringColumn split = table.stringColumn("split");
+        StringColumn question = table.stringColumn("question");
+        StringColumn context = table.stringColumn("context");
+        StringColumn premise = table.stringColumn("premise");
+        StringColumn hypothesis = table.stringColumn("hypothesis");
+        IntColumn optionCount = table.intColumn("n_options");
+        List<StringColumn> options = new ArrayList<>();
+        while (table.containsColumn(OPTION_PREFIX + Answers.label(options.size()))) {
+            options.add(table.stringColumn(OPTION_PREFIX + Answers.label(options.size())));
         }
-        return new Item(table.stringColumn("id").get(row), table.stringColumn("source").get(row),
-                Task.valueOf(table.stringColumn("task").get(row)), table.stringColumn("language").get(row),
-                table.stringColumn("split").get(row), orNull(table, "question", row), orNull(table, "context", row),
-                orNull(table, "premise", row), orNull(table, "hypothesis", row), opts,
-                table.intColumn("gold_index").getInt(row), table.stringColumn("gold_text").get(row),
-                orNull(table, "explanation", row), orNull(table, "parallel_group", row));
+        IntColumn goldIndex = table.intColumn("gold_index");
+        StringColumn goldText = table.stringColumn("gold_text");
+        StringColumn explanation = table.stringColumn("explanation");
+        StringColumn parallel = table.stringColumn("parallel_group");
+        return row -> {
+            int n = optionCount.getInt(row);
+            List<String> opts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                opts.add(options.get(i).get(row));
+            }
+            return new Item(id.get(row), source.get(row), Task.valueOf(task.get(row)), language.get(row),
+                    split.get(row), orNull(question, row), orNull(context, row), orNull(premise, row),
+                    orNull(hypothesis, row), opts, goldIndex.getInt(row), goldText.get(row),
+                    orNull(explanation, row), orNull(parallel, row));
+        };
     }
 
     /**
@@ -137,8 +159,8 @@ final class ItemTable {
         return s == null ? "" : s;
     }
 
-    private static String orNull(Table table, String column, int row) {
-        String s = table.stringColumn(column).get(row);
+    private static String orNull(StringColumn column, int row) {
+        String s = column.get(row);
         return s.isEmpty() ? null : s;
     }
 }

@@ -100,9 +100,12 @@ final class Records {
         return firstScalar(node, mapping == null ? ID_FIELDS : new String[]{mapping.id});
     }
 
-    /** The item of record {@code index} of a file. */
-    static Item toItem(Map<String, Object> node, Origin origin, int index, FieldMapping mapping) throws BadRecord {
-        String dataId = dataId(node, mapping);
+    /**
+     * The item of record {@code index} of a file; {@code dataId} is {@link #dataId}'s answer for
+     * the record, which the caller also needs (only such ids can repeat).
+     */
+    static Item toItem(Map<String, Object> node, Origin origin, int index, FieldMapping mapping, String dataId)
+            throws BadRecord {
         String id = dataId != null ? origin.idPrefix + dataId : origin.rowIdPrefix + index;
         String parallelKey = firstScalar(node, mapping == null || mapping.parallel == null ? PARALLEL_FIELDS
                 : new String[]{mapping.parallel});

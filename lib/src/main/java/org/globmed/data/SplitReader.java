@@ -204,8 +204,9 @@ final class SplitReader {
     private void convert(Map<String, Object> node, int line, int index, FieldMapping mapping, boolean copOneBased) {
         Records.Origin origin = copOneBased ? oneBasedOrigin : this.origin;
         try {
-            Item item = Records.toItem(node, origin, index, mapping);
-            items.add(new Located(item, line, index, Records.dataId(node, mapping) != null));
+            String dataId = Records.dataId(node, mapping);
+            Item item = Records.toItem(node, origin, index, mapping, dataId);
+            items.add(new Located(item, line, index, dataId != null));
         } catch (Records.BadRecord e) {
             skip(line, index, e.field, e.getMessage());
         }
