@@ -86,11 +86,17 @@ class SnippetInstrumenterTest {
                     }
                 }
 
+                // Calls itself twice down to depth 200: 2^200 calls, no loop, and never more than
+                // 200 frames, so only a method-entry checkpoint can stop it (an unbounded recursion
+                // could overflow the stack before the stop request arrived).
                 public static void recurse(CountDownLatch started, int depth) {
                     if (depth == 0) {
                         started.countDown();
                     }
-                    recurse(started, (depth + 1) % 1000);
+                    if (depth < 200) {
+                        recurse(started, depth + 1);
+                        recurse(started, depth + 1);
+                    }
                 }
 
                 public int instanceLoop(int times) {
