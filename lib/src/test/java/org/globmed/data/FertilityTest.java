@@ -1,5 +1,6 @@
 package org.globmed.data;
 
+import org.globmed.testing.NpmPackages;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.globmed.data;
+package org.globmed.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Assumptions;
  * <p>Pin the version: the cache is keyed by the spec as written, so an unpinned spec keeps the
  * version of its first download.
  */
-final class NpmPackages {
+public final class NpmPackages {
     private static final Pattern SPEC = Pattern.compile("^(@[a-z0-9][a-z0-9._~-]*/)?([a-z0-9][a-z0-9._~-]*)(?:@(.+))?$");
     /** npm errors that mean the spec is wrong, not that the registry is out of reach. */
     private static final List<String> SPEC_ERRORS = List.of("E404", "ETARGET", "EINVALIDTAGNAME",
@@ -44,7 +44,7 @@ final class NpmPackages {
     private static final Map<String, UnavailableException> UNAVAILABLE = new ConcurrentHashMap<>();
 
     /** The registry, or npm itself, cannot be reached: tests that need the package should be skipped. */
-    static final class UnavailableException extends Exception {
+    public static final class UnavailableException extends Exception {
         UnavailableException(String message) {
             super(message);
         }
@@ -54,7 +54,7 @@ final class NpmPackages {
     }
 
     /** {@link #fetch(String)}, skipping the calling test (with the reason) when npm is unreachable. */
-    static Path fetchOrSkip(String spec) {
+    public static Path fetchOrSkip(String spec) {
         try {
             return fetch(spec);
         } catch (UnavailableException e) {
@@ -72,7 +72,7 @@ final class NpmPackages {
      * @throws IllegalStateException when npm reports the package or version does not exist, or
      *                               the tarball cannot be unpacked
      */
-    static Path fetch(String spec) throws UnavailableException {
+    public static Path fetch(String spec) throws UnavailableException {
         UnavailableException known = UNAVAILABLE.get(spec);
         if (known != null) {
             throw new UnavailableException(known.getMessage() + " (as on the first try in this run)");
@@ -119,7 +119,7 @@ final class NpmPackages {
     }
 
     /** The {@code version} field of the package.json in {@code packageRoot}. */
-    static String version(Path packageRoot) {
+    public static String version(Path packageRoot) {
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(packageRoot.resolve("package.json").toFile())
                     .path("version").asText();
@@ -134,7 +134,7 @@ final class NpmPackages {
      *
      * @throws UnavailableException when node is not installed
      */
-    static String node(Path workDir, String script, String stdin, String... args) throws UnavailableException {
+    public static String node(Path workDir, String script, String stdin, String... args) throws UnavailableException {
         List<String> command = new ArrayList<>(List.of("node", "-e", script, "--"));
         command.addAll(List.of(args));
         Result r = run(command, workDir, stdin, "node");
