@@ -9,6 +9,7 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -105,7 +106,7 @@ final class SplitReader {
     }
 
     private void readArray(InputStream in) throws IOException {
-        try (JsonParser parser = JSON.createParser(in)) {
+        try (JsonParser parser = JSON.createParser(new Utf8Reader(in))) {
             int index = 0;
             int line = 1;
             try {
@@ -131,6 +132,14 @@ final class SplitReader {
                     problem(parser.currentTokenLocation().getLineNr(), -1, null,
                             "has content after the closing ']' of its array; expected the end of the file");
                 }
+            } catch (CharacterCodingException e) {
+                // The reader stops exactly at the bad bytes, so the parser's position is theirs.
+                JsonLocation at = parser.currentLocation();
+                if (seen > index) {
+                    skipped++;
+                }
+                problem(at.getLineNr(), seen > index ? index : -1, null, "invalid UTF-8 at column " + at.getColumnNr()
+                        + "; expected UTF-8 text; the rest of the file was not read");
             } catch (JsonProcessingException e) {
                 boolean inRecord = seen > index;
                 if (inRecord) {
