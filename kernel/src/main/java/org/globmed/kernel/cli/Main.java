@@ -46,6 +46,7 @@ public final class Main {
             case "stats" -> DataCommands.stats(rest, System.out);
             case "generate" -> DataCommands.generate(rest, System.out);
             case "sample" -> DataCommands.sample(rest, System.out);
+            case "model" -> ModelCommands.run(rest, System.out);
             case "help", "-h", "--help" -> usage(0);
             default -> {
                 System.err.println("globmed: unknown command '" + command + "'");
@@ -94,6 +95,8 @@ public final class Main {
                 "  generate DIR [--entries N] [--seed S]",
                 "                     write a synthetic corpus in the GlobMed layout (default 600,000 entries)",
                 "  sample DIR         regenerate the bundled sample (data/) from its facts and templates",
+                "  model info DIR|config.json",
+                "                     architecture, parameters, dtype and memory (weights; full vs LoRA training)",
                 "  kernel install [--name N] [--sys-prefix]   install the Jupyter kernelspec (default name: java)",
                 "  kernel uninstall [--name N] [--sys-prefix] remove it",
                 "  kernel CONNECTION_FILE                     run as a Jupyter kernel (Jupyter starts this)"));

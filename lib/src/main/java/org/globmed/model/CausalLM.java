@@ -1,0 +1,245 @@
+package org.globmed.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A decoder-only transformer language model of the Llama, Qwen2 and Qwen3 families, as a DJL
+ * block: token embedding, pre-norm layers of grouped-query attention with rotary positions and a
+ * SwiGLU MLP, a final RMSNorm and a tied or separate output head.
+ *
+ * <pre>{@code
+ * CausalLM lm = new CausalLM(ModelConfig.tinyQwen3(512));
+ * lm.initialize(manager, DataType.FLOAT32, new Shape(1, 8));        // random weights (or load a checkpoint)
+ * ParameterStore ps = new ParameterStore(manager, false);
+ * NDArray logits = lm.forward(ps, ids, mask, null, null, false);      // [B, T, vocab] float32
+ * try (KvCache cache = lm.newCache(manager)) {                       // incremental decoding
+ *     lm.forward(ps, prompt, promptMask, null, cache, false);
+ *     lm.forward(ps, next, maskWithNext, null, cache, false);        // one more token per row
+ * }
+ * }</pre>
+ *
+ * <p>Its parameters have the Hugging Face names and shapes ({@link #huggingFaceParameters()}), so
+ * a checkpoint loader fills them from safetensors by name and a saver writes them back. As a DJL
+ * block its input is {@code NDList(inputIds [B, T] int64[, keyMask [B, T]])} and its output
+ * {@code NDList(logits)}, so DJL's {@code Trainer} drives it like any block.
+ */
+public final class CausalLM extends HfBlock {
+    private static final String PREFIX = "model.";
+
+    private final ModelConfig config;
+    private final Parameter embedding;
+    private final List<DecoderLayer> layers = new ArrayList<>();
+    private final RmsNorm norm;
+    private final Parameter head;
+    private final RotaryEmbedding rotary;
+
+    /** A model of this architecture with no weights yet: initialise it or load a checkpoint into it. */
+    public CausalLM(ModelConfig config) {
+        this.config = config;
+        this.embedding = weight("embed_tokens.weight", config.vocabSize(), config.hiddenSize());
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            layers.add(child("layers." + i, new DecoderLayer(config)));
+        }
+        this.norm = child("norm", new RmsNorm(config.hiddenSize(), config.rmsNormEps()));
+        // The head sits outside the "model." prefix, so it is added by hand to the name map.
+        this.head = config.tieWordEmbeddings() ? null : addParameter(Parameter.builder().setName("lm_head.weight")
+                .setType(Parameter.Type.WEIGHT).optInitializer(WEIGHT_INIT).build());
+        this.rotary = new RotaryEmbedding(config);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /**
+     * Every tensor of the model by its Hugging Face name ({@code model.embed_tokens.weight},
+     * {@code model.layers.0.self_attn.q_proj.weight}, ..., {@code lm_head.weight} when untied), in
+     * checkpoint order. Before initialisation the parameters have no shape (DJL accepts
+     * {@link Parameter#setArray} only then); {@link #huggingFaceShapes()} gives the expected ones.
+     */
+    public Map<String, Parameter> huggingFaceParameters() {
+        Map<String, Parameter> parameters = new LinkedHashMap<>();
+        collect(PREFIX, parameters, new LinkedHashMap<>());
+        if (head != null) {
+            parameters.put("lm_head.weight", head);
+        }
+        return Collections.unmodifiableMap(parameters);
+    }
+
+    /** The shape each tensor of {@link #huggingFaceParameters()} must have, linear weights as [out, in]. */
+    public Map<String, Shape> huggingFaceShapes() {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        collect(PREFIX, new LinkedHashMap<>(), shapes);
+        if (head != null) {
+            shapes.put("lm_head.weight", new Shape(config.vocabSize(), config.hiddenSize()));
+        }
+        return Collections.unmodifiableMap(shapes);
+    }
+
+    /** An empty cache for {@link #forward} calls that continue one another; it allocates from {@code manager}. */
+    public KvCache newCache(NDManager manager) {
+        return new KvCache(manager, layers.size());
+    }
+
+    /**
+     * Next-token logits for every position.
+     *
+     * @param ps        where parameter values come from (for inference: {@code new ParameterStore(manager, false)})
+     * @param inputIds  [B, T] token ids (int64 or int32)
+     * @param keyMask   [B, cached + T], 1 for real tokens and 0 for padding, over the cached positions
+     *                  and these; null when nothing is padded
+     * @param positions [B, T] rotary positions; null to derive them: {@code cumsum(keyMask) - 1}
+     *                  (clamped at 0) with a mask, {@code cached, cached + 1, ...} without
+     * @param cache     keys and values of the earlier calls, extended by this one; null for none
+     * @param training  whether this pass is being differentiated (DJL's training flag)
+     * @return [B, T, vocab] float32 logits, owned by {@code inputIds}'s manager; intermediate
+     *         arrays are freed before returning (autograd keeps what it needs)
+     */
+    public NDArray forward(ParameterStore ps, NDArray inputIds, NDArray keyMask, NDArray positions, KvCache cache,
+                           boolean training) {
+        NDArray hidden = hiddenStates(ps, inputIds, keyMask, positions, cache, training);
+        NDArray logits = logits(ps, hidden, training);
+        if (!training) {
+            hidden.close();
+        }
+        return logits;
+    }
+
+    /**
+     * The final hidden states [B, T, hidden] (after the last norm), in the parameters' type, for
+     * callers that need the head at a few positions only ({@link #logits}): scoring one answer
+     * token, or the next token of a decoding step. Arguments as for {@link #forward}.
+     */
+    public NDArray hiddenStates(ParameterStore ps, NDArray inputIds, NDArray keyMask, NDArray positions,
+                                KvCache cache, boolean training) {
+        Shape shape = inputIds.getShape();
+        if (shape.dimension() != 2) {
+            throw new IllegalArgumentException("inputIds must be [batch, time], found " + shape);
+        }
+        long b = shape.get(0);
+        long t = shape.get(1);
+        long past = cache == null ? 0 : cache.length();
+        if (cache != null && past > 0 && cache.batchSize() != b) {
+            throw new IllegalArgumentException("the cache holds " + cache.batchSize() + " rows but inputIds has " + b);
+        }
+        if (keyMask != null && !keyMask.getShape().equals(new Shape(b, past + t))) {
+            throw new IllegalArgumentException("keyMask must be [batch, cached + time] = " + new Shape(b, past + t)
+                    + ", found " + keyMask.getShape());
+        }
+        if (positions != null && !positions.getShape().equals(shape)) {
+            throw new IllegalArgumentException("positions must have inputIds' shape " + shape + ", found "
+                    + positions.getShape());
+        }
+        NDManager caller = inputIds.getManager();
+        try (NDManager pass = caller.newSubManager(inputIds.getDevice())) {
+            // Every intermediate array derives from these, so it lands in `pass` and is freed with it.
+            inputIds.tempAttach(pass);
+            if (keyMask != null) {
+                keyMask.tempAttach(pass);
+            }
+            if (positions != null) {
+                positions.tempAttach(pass);
+            }
+            NDArray hidden = run(ps, inputIds, keyMask, positions, cache, past, training);
+            hidden.attach(caller);
+            return hidden;
+        }
+    }
+
+    private NDArray run(ParameterStore ps, NDArray inputIds, NDArray keyMask, NDArray positions, KvCache cache,
+                        long past, boolean training) {
+        NDManager pass = inputIds.getManager();
+        long t = inputIds.getShape().get(1);
+        NDArray ids = inputIds.toType(DataType.INT64, false);
+        NDArray table = value(ps, embedding, ids, training);
+        NDArray h = ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+        NDArray mask = keyMask == null ? null : keyMask.toType(DataType.INT64, false);
+        NDArray pos = positions != null ? positions.toType(DataType.INT64, false) : positions(pass, mask, past, t);
+        RotaryEmbedding.Angles angles = rotary.angles(pos, h.getDataType());
+        NDArray additive = additiveMask(pass, mask, past, t);
+        for (int i = 0; i < layers.size(); i++) {
+            h = layers.get(i).forward(ps, h, angles, additive, cache, i, training);
+        }
+        if (cache != null) {
+            cache.advance(t);
+        }
+        return norm.forward(ps, h, training);
+    }
+
+    /** The output head on hidden states [..., hidden]: float32 logits [..., vocab], owned by {@code hidden}'s manager. */
+    public NDArray logits(ParameterStore ps, NDArray hidden, boolean training) {
+        NDArray output = value(ps, head == null ? embedding : head, hidden, training);
+        return Linear.linear(hidden, output).singletonOrThrow().toType(DataType.FLOAT32, false);
+    }
+
+    /** Rotary positions: a left-padded row counts from its first real token, as if it had no padding. */
+    private static NDArray positions(NDManager pass, NDArray mask, long past, long t) {
+        if (mask == null) {
+            return pass.arange((int) past, (int) (past + t), 1, DataType.INT64).reshape(1, t);
+        }
+        return mask.cumSum(1).sub(1).maximum(0).get(new NDIndex(":, " + past + ":"));
+    }
+
+    /**
+     * 0 where query slot {@code past + i} may see key slot {@code j} (j ≤ past + i and j is not
+     * padding), float32's minimum elsewhere: [B or 1, 1, 1, T, S]. Null when all keys are visible.
+     */
+    private static NDArray additiveMask(NDManager pass, NDArray mask, long past, long t) {
+        if (mask == null && t == 1) {
+            return null;
+        }
+        long s = past + t;
+        NDArray keySlots = pass.arange(0, (int) s, 1, DataType.INT64).reshape(1, s);
+        NDArray querySlots = pass.arange((int) past, (int) s, 1, DataType.INT64).reshape(t, 1);
+        NDArray visible = keySlots.lte(querySlots);                                 // [T, S]
+        long rows = 1;
+        if (mask != null) {
+            rows = mask.getShape().get(0);
+            visible = mask.reshape(rows, 1, s).gt(0).logicalAnd(visible);          // [B, T, S]
+        }
+        // (visible - 1) · MAX is 0 or -MAX: the most negative finite float, so exp() gives exactly 0.
+        return visible.toType(DataType.FLOAT32, false).sub(1).mul(Float.MAX_VALUE).reshape(rows, 1, 1, t, s);
+    }
+
+    @Override
+    protected void prepare(Shape[] inputShapes) {
+        super.prepare(inputShapes);
+        if (head != null && !head.isInitialized()) {
+            head.setShape(new Shape(config.vocabSize(), config.hiddenSize()));
+        }
+    }
+
+    /** DJL's entry point: {@code NDList(inputIds[, keyMask])} to {@code NDList(logits)}, no cache. */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        NDArray keyMask = inputs.size() > 1 ? inputs.get(1) : null;
+        return new NDList(forward(ps, inputs.get(0), keyMask, null, null, training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape ids = inputShapes[0];
+        return new Shape[]{new Shape(ids.get(0), ids.get(1), config.vocabSize())};
+    }
+
+    @Override
+    public String toString() {
+        return "CausalLM(" + config + ")";
+    }
+}

@@ -1,0 +1,87 @@
+package org.globmed.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.NormalInitializer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A block whose parameters and children carry their Hugging Face names, so that the whole model
+ * can list its tensors as a checkpoint names them ({@code model.layers.3.self_attn.q_proj.weight}).
+ *
+ * <p>Shapes are known from the config but given to DJL only in {@link #prepare}: DJL refuses
+ * {@link Parameter#setArray} on a parameter that already has a shape, and the checkpoint loader
+ * sets arrays before (or instead of) initialisation. {@link #collect} reports the expected shapes.
+ */
+abstract class HfBlock extends AbstractBlock {
+    /** Hugging Face's initialisation of linear and embedding weights: normal(0, initializer_range). */
+    static final Initializer WEIGHT_INIT = new NormalInitializer(0.02f);
+
+    private final Map<String, Parameter> hfParameters = new LinkedHashMap<>();
+    private final Map<String, Shape> hfShapes = new LinkedHashMap<>();
+    private final Map<String, HfBlock> hfChildren = new LinkedHashMap<>();
+
+    /** A linear or embedding weight, [out_features, in_features]. */
+    final Parameter weight(String name, long rows, long columns) {
+        return parameter(name, new Shape(rows, columns), Parameter.Type.WEIGHT, WEIGHT_INIT);
+    }
+
+    final Parameter bias(String name, long size) {
+        return parameter(name, new Shape(size), Parameter.Type.BIAS, Initializer.ZEROS);
+    }
+
+    /** A norm's scale, initialised to ones. */
+    final Parameter scale(String name, long size) {
+        return parameter(name, new Shape(size), Parameter.Type.GAMMA, Initializer.ONES);
+    }
+
+    private Parameter parameter(String name, Shape shape, Parameter.Type type, Initializer init) {
+        Parameter p = addParameter(Parameter.builder().setName(name).setType(type).optInitializer(init).build());
+        hfParameters.put(name, p);
+        hfShapes.put(name, shape);
+        return p;
+    }
+
+    /** Adds a child both to DJL's tree and under its Hugging Face name ("self_attn", "layers.0"). */
+    final <B extends HfBlock> B child(String name, B block) {
+        addChildBlock(name, block);
+        hfChildren.put(name, block);
+        return block;
+    }
+
+    /** Adds this block's tensors and its children's, named {@code prefix + name}, in checkpoint order. */
+    final void collect(String prefix, Map<String, Parameter> parameters, Map<String, Shape> shapes) {
+        hfParameters.forEach((name, p) -> parameters.put(prefix + name, p));
+        hfShapes.forEach((name, s) -> shapes.put(prefix + name, s));
+        hfChildren.forEach((name, block) -> block.collect(prefix + name + ".", parameters, shapes));
+    }
+
+    /** The parameter's array on the input's device. */
+    static NDArray value(ParameterStore ps, Parameter p, NDArray like, boolean training) {
+        return p == null ? null : ps.getValue(p, like.getDevice(), training);
+    }
+
+    @Override
+    protected void prepare(Shape[] inputShapes) {
+        hfParameters.forEach((name, p) -> {
+            if (!p.isInitialized()) {
+                p.setShape(hfShapes.get(name));
+            }
+        });
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        // Every block knows its sizes from the config, so children need no input shapes.
+        for (HfBlock block : hfChildren.values()) {
+            block.initialize(manager, dataType, inputShapes);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package org.globmed.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A causal language model with its tokenizer, on one device: what evaluation and fine-tuning use.
+ * Made by {@link Models}; close it to free its weights.
+ *
+ * <pre>{@code
+ * try (LanguageModel lm = Models.load(Path.of("models/Qwen3-1.7B"))) {
+ *     List<LogLikelihood> options = lm.logLikelihood(List.of(
+ *             new LanguageModel.Continuation("Question: …\nAnswer:", " A"),
+ *             new LanguageModel.Continuation("Question: …\nAnswer:", " B")));
+ *     Completion answer = lm.generate("Question: …\nAnswer:", Generation.greedy(32).withStop("\n"));
+ * }
+ * }</pre>
+ */
+public final class LanguageModel implements AutoCloseable {
+    /** Rows per forward pass when the caller does not say. */
+    public static final int DEFAULT_BATCH_SIZE = 8;
+
+    private final CausalLM block;
+    private final ModelTokenizer tokenizer;
+    private final NDManager manager;
+    private final DataType dataType;
+    private final Path tokenizerFolder;
+    private final ParameterStore store;
+
+    LanguageModel(CausalLM block, ModelTokenizer tokenizer, NDManager manager, DataType dataType, Path tokenizerFolder) {
+        this.block = block;
+        this.tokenizer = tokenizer;
+        this.manager = manager;
+        this.dataType = dataType;
+        this.tokenizerFolder = tokenizerFolder;
+        this.store = new ParameterStore(manager, false);
+    }
+
+    /** A request for {@link #logLikelihood}: how likely is {@code continuation} right after {@code context}? */
+    public record Continuation(String context, String continuation) {
+    }
+
+    public ModelConfig config() {
+        return block.config();
+    }
+
+    public ModelTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /** The type the weights are held and computed in (FLOAT32 on CPU). */
+    public DataType dataType() {
+        return dataType;
+    }
+
+    public long parameterCount() {
+        return block.config().parameterCount();
+    }
+
+    /** The DJL block, for training. */
+    public CausalLM block() {
+        return block;
+    }
+
+    /** The manager that owns the weights; arrays for this model should be made under it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** {@link #logLikelihood(List, int)} with {@link #DEFAULT_BATCH_SIZE}. */
+    public List<LogLikelihood> logLikelihood(List<Continuation> requests) {
+        return logLikelihood(requests, DEFAULT_BATCH_SIZE);
+    }
+
+    /**
+     * The log-likelihood of each continuation given its context, tokenised as lm-evaluation-harness
+     * does: the context's trailing whitespace moves to the continuation, the continuation's tokens
+     * are those of context + continuation after the context's own tokens, and an empty context
+     * stands as the BOS (or end) token. Results are in request order and do not depend on the
+     * batch size beyond floating-point rounding.
+     */
+    public List<LogLikelihood> logLikelihood(List<Continuation> requests, int batchSize) {
+        List<Scorer.Tokens> tokens = new ArrayList<>(requests.size());
+        List<String> continuations = new ArrayList<>(requests.size());
+        for (Continuation r : requests) {
+            String context = r.context();
+            String continuation = r.continuation();
+            int keep = context.length();
+            while (keep > 0 && Character.isWhitespace(context.charAt(keep - 1))) {
+                keep--;
+            }
+            continuation = context.substring(keep) + continuation;
+            context = context.substring(0, keep);
+            long[] contextIds;
+            long[] continuationIds;
+            if (context.isEmpty()) {
+                contextIds = new long[]{startToken()};
+                continuationIds = tokenizer.encode(continuation, false);
+            } else {
+                contextIds = encode(context);
+                long[] whole = encode(context + continuation);
+                // Tokens can merge across the boundary; when the context's tokens leave nothing of
+                // the whole, the continuation is tokenised alone.
+                continuationIds = whole.length > contextIds.length
+                        ? Arrays.copyOfRange(whole, contextIds.length, whole.length)
+                        : tokenizer.encode(continuation, false);
+            }
+            tokens.add(new Scorer.Tokens(contextIds, continuationIds));
+            continuations.add(continuation);
+        }
+        List<Scorer.Scored> scored = logLikelihoodOfTokens(tokens, batchSize);
+        List<LogLikelihood> out = new ArrayList<>(scored.size());
+        for (int i = 0; i < scored.size(); i++) {
+            float[] lp = scored.get(i).logProbs();
+            double sum = 0;
+            for (float v : lp) {
+                sum += v;
+            }
+            String c = continuations.get(i);
+            out.add(new LogLikelihood(sum, lp, c.getBytes(StandardCharsets.UTF_8).length,
+                    c.codePointCount(0, c.length()), scored.get(i).greedy()));
+        }
+        return out;
+    }
+
+    /** Token-level scoring, for callers that tokenise themselves (evaluation with chat templates, training). */
+    List<Scorer.Scored> logLikelihoodOfTokens(List<Scorer.Tokens> requests, int batchSize) {
+        return new Scorer(block, store, block.config().maxPositionEmbeddings()).score(requests, batchSize, manager);
+    }
+
+    /** Continues one prompt. */
+    public Completion generate(String prompt, Generation generation) {
+        return generate(List.of(prompt), generation, DEFAULT_BATCH_SIZE).get(0);
+    }
+
+    /** Continues each prompt, {@code batchSize} at a time; the results are in prompt order. */
+    public List<Completion> generate(List<String> prompts, Generation generation, int batchSize) {
+        List<long[]> ids = prompts.stream().map(this::encode).toList();
+        return generateTokens(ids, generation, batchSize);
+    }
+
+    /** {@link #generate} from token ids. */
+    public List<Completion> generateTokens(List<long[]> prompts, Generation generation, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1, not " + batchSize);
+        }
+        Set<Long> ends = new LinkedHashSet<>(tokenizer.stopTokenIds());
+        block.config().eosTokenIds().forEach(id -> ends.add(id.longValue()));
+        // Configs round the vocabulary up (Qwen3: 151,936 rows for 151,669 tokens); a row with no token
+        // (only an untrained model picks one) stays in the tokens but has no text.
+        int known = tokenizer.vocabularySize();
+        Generator generator = new Generator(block, store, ends,
+                ids -> tokenizer.decode(Arrays.stream(ids).filter(id -> id < known).toArray(), true));
+        List<Completion> out = new ArrayList<>(prompts.size());
+        for (int start = 0; start < prompts.size(); start += batchSize) {
+            out.addAll(generator.generate(prompts.subList(start, Math.min(prompts.size(), start + batchSize)),
+                    generation, manager));
+        }
+        return out;
+    }
+
+    /**
+     * The tokens of a prompt as the model expects them: with the tokenizer's own special tokens (a
+     * BOS for Llama), once; text already starting with the BOS token (a rendered chat template)
+     * does not get a second one.
+     */
+    public long[] encode(String text) {
+        long[] ids = tokenizer.encode(text, true);
+        Long bos = tokenizer.bosTokenId().orElse(null);
+        if (bos != null && ids.length >= 2 && ids[0] == bos && ids[1] == bos) {
+            return Arrays.copyOfRange(ids, 1, ids.length);
+        }
+        return ids;
+    }
+
+    private long startToken() {
+        return tokenizer.bosTokenId().or(tokenizer::eosTokenId).orElseThrow(() -> new IllegalStateException(
+                "the tokenizer has neither a BOS nor an end token to stand for an empty context"));
+    }
+
+    /** Saves in the Hugging Face layout with weights stored as this model's type (FLOAT32 or FLOAT16). */
+    public void save(Path folder) throws IOException {
+        save(folder, dataType);
+    }
+
+    /**
+     * Saves config.json, the weights (stored as {@code storage}: FLOAT32, FLOAT16 or BFLOAT16, as
+     * real checkpoints are) and the tokenizer files, so that other tools load the folder.
+     */
+    public void save(Path folder, DataType storage) throws IOException {
+        Checkpoints.save(block, folder, storage, tokenizerFolder);
+    }
+
+    /** Hugging Face tensor names and their shapes, in checkpoint order. */
+    public Map<String, Shape> tensorShapes() {
+        return block.huggingFaceShapes();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+        tokenizer.close();
+    }
+
+    @Override
+    public String toString() {
+        return "LanguageModel(" + block.config().modelType() + ", " + String.format("%,d", parameterCount())
+                + " parameters, " + dataType + " on " + device() + ")";
+    }
+}
