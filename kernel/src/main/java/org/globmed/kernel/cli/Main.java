@@ -97,6 +97,8 @@ public final class Main {
                 "  sample DIR         regenerate the bundled sample (data/) from its facts and templates",
                 "  model info DIR|config.json",
                 "                     architecture, parameters, dtype and memory (weights; full vs LoRA training)",
+                "  model bench --write DIR | model bench DIR [--torchscript F.pt] [--batch B] [--seq T]",
+                "                     decoder speed: matmul peak, scoring MFU, TorchScript peer, KV-cache generation",
                 "  kernel install [--name N] [--sys-prefix]   install the Jupyter kernelspec (default name: java)",
                 "  kernel uninstall [--name N] [--sys-prefix] remove it",
                 "  kernel CONNECTION_FILE                     run as a Jupyter kernel (Jupyter starts this)"));

@@ -12,17 +12,21 @@ import org.globmed.model.ModelSize;
  * The model subcommands of {@code globmed}:
  * <pre>
  * globmed model info DIR|config.json   architecture, parameter count, dtype, memory for inference and training
+ * globmed model bench ...              speed of the decoder on this machine (see {@link ModelBench})
  * </pre>
  */
 final class ModelCommands {
-    private static final String USAGE = "model info DIR|config.json";
+    private static final String USAGE = "model info DIR|config.json\n       globmed " + ModelBench.USAGE;
 
     private ModelCommands() {
     }
 
-    static int run(List<String> args, PrintStream out) throws IOException {
+    static int run(List<String> args, PrintStream out) throws Exception {
         if (args.size() == 2 && args.get(0).equals("info")) {
             return info(Path.of(args.get(1)), out);
+        }
+        if (!args.isEmpty() && args.get(0).equals("bench")) {
+            return ModelBench.run(args.subList(1, args.size()), out);
         }
         System.err.println("usage: globmed " + USAGE);
         return 2;
