@@ -192,6 +192,7 @@ public final class CausalLM extends HfBlock {
         if (mask == null) {
             return pass.arange((int) past, (int) (past + t), 1, DataType.INT64).reshape(1, t);
         }
+        // Number arguments are safe here: integer masks never enter the autograd graph (see HfBlock).
         return mask.cumSum(1).sub(1).maximum(0).get(new NDIndex(":, " + past + ":"));
     }
 

@@ -16,6 +16,13 @@ import java.util.Map;
  * A block whose parameters and children carry their Hugging Face names, so that the whole model
  * can list its tensors as a checkpoint names them ({@code model.layers.3.self_attn.q_proj.weight}).
  *
+ * <p>Constants that enter the autograd graph are made with {@link #constant}, never as a
+ * {@code Number} argument ({@code x.mul(0.5)}, {@code x.pow(-0.5)}): DJL 0.32's PyTorch engine
+ * turns such a number into a tensor over a Java direct buffer and closes it at once, while
+ * autograd keeps that tensor for the backward pass (MulBackward, PowBackward, DivBackward); once
+ * the garbage collector frees the buffer, the gradients read freed memory (measured here: 1e31
+ * and NaN gradients after a {@code System.gc()} between forward and backward).
+ *
  * <p>Shapes are known from the config but given to DJL only in {@link #prepare}: DJL refuses
  * {@link Parameter#setArray} on a parameter that already has a shape, and the checkpoint loader
  * sets arrays before (or instead of) initialisation. {@link #collect} reports the expected shapes.
@@ -61,6 +68,14 @@ abstract class HfBlock extends AbstractBlock {
         hfParameters.forEach((name, p) -> parameters.put(prefix + name, p));
         hfShapes.forEach((name, s) -> shapes.put(prefix + name, s));
         hfChildren.forEach((name, block) -> block.collect(prefix + name + ".", parameters, shapes));
+    }
+
+    /**
+     * A scalar of {@code like}'s dtype and device whose storage belongs to PyTorch, so autograd
+     * may keep it past the forward pass (see the class comment).
+     */
+    static NDArray constant(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType(), like.getDevice());
     }
 
     /** The parameter's array on the input's device. */

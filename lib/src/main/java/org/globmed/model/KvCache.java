@@ -12,7 +12,7 @@ import ai.djl.ndarray.NDManager;
  * {@link CausalLM#forward} calls, with a key mask covering all {@link #length()} + new positions.
  *
  * <p>The cache owns its arrays (a sub-manager of the one it was made with); close it when the
- * sequence is done. Each step concatenates the new keys to the old ones and frees the old, which
+ * sequence is done, or when a forward call using it failed (some layers may then hold the step). Each step concatenates the new keys to the old ones and frees the old, which
  * costs a copy of the cache per step: small beside a step's matrix products up to a few thousand
  * positions, and it keeps the arrays contiguous for the attention products.
  */

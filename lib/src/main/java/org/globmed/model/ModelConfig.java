@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +38,9 @@ import java.util.TreeMap;
 public final class ModelConfig {
     /** The {@code model_type} values this implementation runs. */
     public static final List<String> SUPPORTED = List.of("llama", "qwen2", "qwen3");
+    /** The published configs of {@link #published}. */
+    public static final List<String> PUBLISHED = List.of("Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Llama-3.1-8B",
+            "Qwen2.5-0.5B");
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Fields read into the typed state; everything else goes to {@link #extras}. */
@@ -109,6 +115,22 @@ public final class ModelConfig {
     public static ModelConfig read(Path path) throws IOException {
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
         return parse(Files.readString(file), file.toString());
+    }
+
+    /**
+     * The config of a published model shipped with the library (its {@code config.json} as released):
+     * {@code "Qwen3-1.7B"}, {@code "Qwen3-4B"}, {@code "Qwen3-8B"}, {@code "Llama-3.1-8B"}, {@code "Qwen2.5-0.5B"}.
+     * For sizes and parameter counts without a download; the weights are not included.
+     */
+    public static ModelConfig published(String name) {
+        try (InputStream in = ModelConfig.class.getResourceAsStream("configs/" + name + ".json")) {
+            if (in == null) {
+                throw new IllegalArgumentException("no published config '" + name + "'; known: " + PUBLISHED);
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), name + " (published config)");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Parses the text of a {@code config.json}. */

@@ -25,8 +25,8 @@ final class RmsNorm extends HfBlock {
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray x32 = x.toType(DataType.FLOAT32, false);
         int last = x.getShape().dimension() - 1;
-        NDArray inverseRms = x32.square().mean(new int[]{last}, true).add(eps).pow(-0.5);
-        return x32.mul(inverseRms).toType(x.getDataType(), false).mul(value(ps, weight, x, training));
+        NDArray rms = x32.square().mean(new int[]{last}, true).add(constant(x32, eps)).sqrt();
+        return x32.div(rms).toType(x.getDataType(), false).mul(value(ps, weight, x, training));
     }
 
     @Override
