@@ -26,6 +26,7 @@ KERNEL_JAR = REPO / "kernel" / "target" / "globmed-kernel.jar"
 NOTEBOOKS = REPO / "notebooks"
 TOUR = NOTEBOOKS / "00-kernel-tour.ipynb"
 EXPLORE = NOTEBOOKS / "01-explore-globmed.ipynb"
+MODELS = NOTEBOOKS / "02-models.ipynb"
 JUPYTER = "/usr/bin/jupyter" if Path("/usr/bin/jupyter").exists() else "jupyter"
 KERNEL_NAME = "java"
 

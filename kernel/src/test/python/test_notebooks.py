@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from globmed_testing import (ARTIFACTS, EXPLORE, GLOBMED, NOTEBOOKS, TOUR, cell_by_id, execute_notebook, output_data,
+from globmed_testing import (ARTIFACTS, EXPLORE, GLOBMED, MODELS, NOTEBOOKS, TOUR, cell_by_id, execute_notebook, output_data,
                              stream_text)
 
 ALL_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -52,7 +52,7 @@ def test_notebook_is_valid_and_uses_the_java_kernel(path):
 
 
 # Notebooks with their own tests below are executed once, by their fixture.
-OTHER_NOTEBOOKS = [p for p in ALL_NOTEBOOKS if p not in (TOUR, EXPLORE)]
+OTHER_NOTEBOOKS = [p for p in ALL_NOTEBOOKS if p not in (TOUR, EXPLORE, MODELS)]
 
 
 @pytest.mark.parametrize("path", OTHER_NOTEBOOKS, ids=[p.name for p in OTHER_NOTEBOOKS])
@@ -289,3 +289,47 @@ def test_explore_bad_input(executed_explore):
     assert "expected text, found the number 42" in report["text/html"]
     [counts] = output_data(cell_by_id(executed_explore, "counts"), "execute_result")
     assert counts["text/plain"] == "4 seen = 1 loaded + 3 skipped"
+
+
+# ---------------------------------------------------------------------------------------------
+# 02-models
+
+def test_models_runs_without_errors(executed_models):
+    for cell in executed_models.cells:
+        if cell.cell_type == "code":
+            assert cell.execution_count is not None, cell.source
+            assert not [o for o in cell.outputs if o["output_type"] == "error"], cell.source
+
+
+def test_models_counts_the_published_parameters(executed_models):
+    [data] = output_data(cell_by_id(executed_models, "published"), "execute_result")
+    html = data["text/html"]
+    for name, count in [("Qwen3-1.7B", "1720574976"), ("Qwen3-4B", "4022468096"), ("Qwen3-8B", "8190735360"),
+                        ("Llama-3.1-8B", "8030261248"), ("Qwen2.5-0.5B", "494032768")]:
+        assert name in html and count in html, name
+
+
+def test_models_loads_the_saved_tiny_checkpoint(executed_models):
+    text = stream_text(cell_by_id(executed_models, "tiny"))
+    assert "LanguageModel(qwen3, 820,992 parameters, float32 on cpu())" in text
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"):
+        assert name in text
+
+
+def test_models_scores_every_option_and_generates(executed_models):
+    [data] = output_data(cell_by_id(executed_models, "score"), "execute_result")
+    html = data["text/html"]
+    assert html.count("<tr>") >= 5  # header + four options
+    assert "Vitamini C" in html
+    [done] = output_data(cell_by_id(executed_models, "generate"), "execute_result")
+    assert "prompt tokens -> 24 new tokens, finished by LENGTH" in done["text/plain"]
+
+
+def test_models_tokens_per_language_and_chat_template(executed_models):
+    [data] = output_data(cell_by_id(executed_models, "tokens"), "execute_result")
+    html = data["text/html"]
+    for language in ("en", "zh", "ar", "hi", "sw", "yo", "ha", "zu"):
+        assert f">{language}<" in html, language
+    chat = stream_text(cell_by_id(executed_models, "chat"))
+    assert chat.startswith("<|im_start|>system\nYou are a careful medical assistant.<|im_end|>")
+    assert chat.rstrip().endswith("<|im_start|>assistant")
