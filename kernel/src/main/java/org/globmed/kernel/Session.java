@@ -125,6 +125,7 @@ public final class Session implements AutoCloseable {
             throw new IllegalStateException("a Session is already running in this JVM");
         }
         current = new Session(new OutputRouter(), startupScript());
+        org.globmed.kernel.runtime.ProgressBar.install(current);
         return current;
     }
 

@@ -1,6 +1,7 @@
 package org.globmed.bench;
 
 import java.util.List;
+import java.util.Optional;
 import org.globmed.model.Completion;
 import org.globmed.model.Generation;
 import org.globmed.model.LanguageModel;
@@ -27,6 +28,14 @@ public interface Backend extends AutoCloseable {
 
     /** The log-likelihood of each continuation after its context, in request order. */
     List<LogLikelihood> logLikelihood(List<LanguageModel.Continuation> requests);
+
+    /**
+     * The prompt a chat model sees for one user message (its chat template, with the assistant's
+     * turn opened), for scoring answers as the assistant's reply; empty when there is none here.
+     */
+    default Optional<String> renderChat(String userMessage) {
+        return Optional.empty();
+    }
 
     /** Continues each prompt, in prompt order. {@code chat}: the prompt is one user message of a chat. */
     List<Completion> generate(List<String> prompts, Generation generation, boolean chat);

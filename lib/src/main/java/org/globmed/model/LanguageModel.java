@@ -207,6 +207,30 @@ public final class LanguageModel implements AutoCloseable {
         Checkpoints.save(block, folder, storage, tokenizerFolder);
     }
 
+    /**
+     * A digest of the current weights (per tensor: the sum and the sum of squares, in float64, on
+     * the model's device), cheap even for billions of parameters: evaluation caches key their
+     * results on it, so answers of a model that has since been trained are never reused.
+     */
+    public String weightDigest() {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (NDManager scratch = manager.newSubManager()) {
+            for (Map.Entry<String, ai.djl.nn.Parameter> e : block.huggingFaceParameters().entrySet()) {
+                ai.djl.ndarray.NDArray w = e.getValue().getArray().toType(DataType.FLOAT64, true);
+                w.attach(scratch); // what derives from it is freed with the scratch manager
+                double sum = w.sum().getDouble();
+                double squares = w.square().sum().getDouble();
+                sha.update((e.getKey() + ":" + sum + ":" + squares + ";").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    }
+
     /** Hugging Face tensor names and their shapes, in checkpoint order. */
     public Map<String, Shape> tensorShapes() {
         return block.huggingFaceShapes();

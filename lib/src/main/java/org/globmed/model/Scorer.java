@@ -8,7 +8,9 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Batched log-likelihood of continuation tokens given context tokens.
@@ -52,55 +54,66 @@ final class Scorer {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be at least 1, not " + batchSize);
         }
-        Integer[] order = new Integer[requests.size()];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -inputLength(requests.get(i))).thenComparing(i -> i));
+        // Requests whose inputs are the same token sequence share one row: the options of a choice
+        // item scored by their letters differ only in the token predicted at the last position.
+        Map<List<Long>, List<Integer>> rowsByInput = new LinkedHashMap<>();
+        for (int i = 0; i < requests.size(); i++) {
+            rowsByInput.computeIfAbsent(input(requests.get(i)), k -> new ArrayList<>()).add(i);
+        }
+        List<List<Long>> inputs = new ArrayList<>(rowsByInput.keySet());
+        inputs.sort(Comparator.comparingInt((List<Long> in) -> -in.size())); // stable: ties keep request order
         Scored[] results = new Scored[requests.size()];
-        for (int start = 0; start < order.length; start += batchSize) {
-            int end = Math.min(order.length, start + batchSize);
-            List<Integer> batch = Arrays.asList(order).subList(start, end);
-            List<Scored> scored = scoreBatch(batch.stream().map(requests::get).toList(), manager);
-            for (int i = 0; i < batch.size(); i++) {
-                results[batch.get(i)] = scored.get(i);
-            }
+        for (int start = 0; start < inputs.size(); start += batchSize) {
+            List<List<Long>> batch = inputs.subList(start, Math.min(inputs.size(), start + batchSize));
+            List<List<Integer>> members = batch.stream().map(rowsByInput::get).toList();
+            scoreBatch(batch, members, requests, results, manager);
         }
         return List.of(results);
     }
 
     /** The model's input for a request: context and continuation without the last token, cut to the window on the left. */
-    private int inputLength(Tokens r) {
-        return Math.min(maxLength, r.context.length + r.continuation.length - 1);
+    private List<Long> input(Tokens r) {
+        if (r.continuation.length > maxLength) {
+            throw new IllegalArgumentException("a continuation of " + r.continuation.length
+                    + " tokens does not fit the model's window of " + maxLength);
+        }
+        int total = r.context.length + r.continuation.length;
+        int length = Math.min(maxLength, total - 1);
+        List<Long> in = new ArrayList<>(length);
+        for (int p = total - 1 - length; p < total - 1; p++) {
+            in.add(p < r.context.length ? r.context[p] : r.continuation[p - r.context.length]);
+        }
+        return in;
     }
 
-    private List<Scored> scoreBatch(List<Tokens> batch, NDManager parent) {
+    private void scoreBatch(List<List<Long>> batch, List<List<Integer>> members, List<Tokens> requests,
+                            Scored[] results, NDManager parent) {
         int rows = batch.size();
-        int width = batch.stream().mapToInt(this::inputLength).max().orElseThrow();
+        int width = batch.get(0).size();
         long[] ids = new long[rows * width];
         float[] mask = new float[rows * width];
-        int targets = batch.stream().mapToInt(r -> r.continuation.length).sum();
+        int targets = 0;
+        for (List<Integer> m : members) {
+            for (int i : m) {
+                targets += requests.get(i).continuation.length;
+            }
+        }
         long[] where = new long[targets];
         long[] wanted = new long[targets];
         int t = 0;
         for (int row = 0; row < rows; row++) {
-            Tokens r = batch.get(row);
-            long[] all = new long[r.context.length + r.continuation.length];
-            System.arraycopy(r.context, 0, all, 0, r.context.length);
-            System.arraycopy(r.continuation, 0, all, r.context.length, r.continuation.length);
-            if (r.continuation.length > maxLength) {
-                throw new IllegalArgumentException("a continuation of " + r.continuation.length
-                        + " tokens does not fit the model's window of " + maxLength);
-            }
-            int length = inputLength(r);
-            int from = all.length - 1 - length; // first input token, after cutting on the left
-            for (int p = 0; p < length; p++) {
-                ids[row * width + p] = all[from + p];
+            List<Long> in = batch.get(row);
+            for (int p = 0; p < in.size(); p++) {
+                ids[row * width + p] = in.get(p);
                 mask[row * width + p] = 1;
             }
-            // Input position p predicts token from + p + 1; the continuation's tokens are the last ones.
-            for (int k = 0; k < r.continuation.length; k++) {
-                int p = length - r.continuation.length + k;
-                where[t] = (long) row * width + p;
-                wanted[t++] = r.continuation[k];
+            for (int i : members.get(row)) {
+                long[] continuation = requests.get(i).continuation;
+                // Input position p predicts the token after it; the continuation's tokens are the last ones.
+                for (int k = 0; k < continuation.length; k++) {
+                    where[t] = (long) row * width + in.size() - continuation.length + k;
+                    wanted[t++] = continuation[k];
+                }
             }
         }
         try (NDManager manager = parent.newSubManager()) {
@@ -112,18 +125,18 @@ final class Scorer {
             NDArray targetIds = manager.create(wanted).reshape(targets, 1);
             float[] chosen = logProbs.gather(targetIds, 1).toType(DataType.FLOAT32, false).toFloatArray();
             long[] best = logProbs.argMax(1).toType(DataType.INT64, false).toLongArray();
-            List<Scored> out = new ArrayList<>(rows);
             int k = 0;
-            for (Tokens r : batch) {
-                float[] lp = Arrays.copyOfRange(chosen, k, k + r.continuation.length);
-                boolean greedy = true;
-                for (int j = 0; j < r.continuation.length; j++) {
-                    greedy &= best[k + j] == wanted[k + j];
+            for (List<Integer> m : members) {
+                for (int i : m) {
+                    int n = requests.get(i).continuation.length;
+                    boolean greedy = true;
+                    for (int j = 0; j < n; j++) {
+                        greedy &= best[k + j] == wanted[k + j];
+                    }
+                    results[i] = new Scored(Arrays.copyOfRange(chosen, k, k + n), greedy);
+                    k += n;
                 }
-                k += r.continuation.length;
-                out.add(new Scored(lp, greedy));
             }
-            return out;
         }
     }
 }

@@ -14,6 +14,9 @@ import org.globmed.kernel.jupyter.JupyterKernel;
  * globmed kernel CONNECTION_FILE                  run as a Jupyter kernel
  * globmed run NOTEBOOK.ipynb|SCRIPT.jsh [--out F] run cells headless
  * globmed validate|stats|generate|sample ...      GlobMed data (see DataCommands)
+ * globmed model info|bench ...                    models (see ModelCommands)
+ * globmed serve MODEL_DIR [--port P]              an OpenAI-compatible server (see ServeCommand)
+ * globmed evaluate --model M --out DIR ...        GlobMed-Bench (see EvaluateCommand)
  * </pre>
  */
 public final class Main {
@@ -47,6 +50,8 @@ public final class Main {
             case "generate" -> DataCommands.generate(rest, System.out);
             case "sample" -> DataCommands.sample(rest, System.out);
             case "model" -> ModelCommands.run(rest, System.out);
+            case "evaluate" -> EvaluateCommand.run(rest, System.out);
+            case "serve" -> ServeCommand.run(rest, System.out);
             case "help", "-h", "--help" -> usage(0);
             default -> {
                 System.err.println("globmed: unknown command '" + command + "'");
@@ -99,6 +104,12 @@ public final class Main {
                 "                     architecture, parameters, dtype and memory (weights; full vs LoRA training)",
                 "  model bench --write DIR | model bench DIR [--torchscript F.pt] [--batch B] [--seq T]",
                 "                     decoder speed: matmul peak, scoring MFU, TorchScript peer, KV-cache generation",
+                "  evaluate --model DIR|URL|predictions.jsonl --out RESULTS_DIR [--data DIR] [--languages a,b]",
+                "           [--sources S,T] [--split test] [--shots K] [--seed S] [--generative] [--chat] [--batch N]",
+                "                     GlobMed-Bench per language; resumable: run it again to go on after a stop",
+                "  serve MODEL_DIR|--tiny qwen3 [--port 8000] [--host 127.0.0.1] [--name NAME]",
+                "                     an OpenAI-compatible server of the model (/v1/models, /v1/completions with",
+                "                     echo log-probabilities, /v1/chat/completions) until Ctrl-C or SIGTERM",
                 "  kernel install [--name N] [--sys-prefix]   install the Jupyter kernelspec (default name: java)",
                 "  kernel uninstall [--name N] [--sys-prefix] remove it",
                 "  kernel CONNECTION_FILE                     run as a Jupyter kernel (Jupyter starts this)"));
