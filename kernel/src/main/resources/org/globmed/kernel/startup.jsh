@@ -10,6 +10,7 @@ import java.util.function.*;
 import java.util.stream.*;
 import org.globmed.data.*;
 import org.globmed.model.*;
+import org.globmed.bench.*;
 import tech.tablesaw.api.*;
 import tech.tablesaw.plotly.api.*;
 import tech.tablesaw.plotly.components.Figure;

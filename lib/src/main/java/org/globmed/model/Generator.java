@@ -55,9 +55,12 @@ final class Generator {
             generated.add(new ArrayList<>());
             random[row] = new Random(g.seed()); // per row, so a prompt samples the same in any batch
         }
+        // Without padding no mask is needed: positions count from the cache and every key is visible,
+        // which saves a decoding step the mask's dozen small operations.
+        boolean padded = prompts.stream().anyMatch(p -> p.length != width);
         try (NDManager manager = parent.newSubManager()) {
             NDArray sequence = manager.create(ids, new Shape(rows, width));
-            NDArray keyMask = manager.create(mask, new Shape(rows, width));
+            NDArray keyMask = padded ? manager.create(mask, new Shape(rows, width)) : null;
             KvCache cache = g.cache() ? lm.newCache(manager) : null;
             NDArray input = sequence;
             for (int step = 0; step < g.maxTokens(); step++) {
@@ -83,11 +86,15 @@ final class Generator {
                     break;
                 }
                 NDArray column = manager.create(next, new Shape(rows, 1));
-                NDArray ones = manager.ones(new Shape(rows, 1));
-                NDArray grownMask = keyMask.concat(ones, 1);
-                keyMask.close();
-                keyMask = grownMask;
+                if (keyMask != null) {
+                    NDArray grownMask = keyMask.concat(manager.ones(new Shape(rows, 1)), 1);
+                    keyMask.close();
+                    keyMask = grownMask;
+                }
                 if (cache != null) {
+                    if (input != sequence) {
+                        input.close();
+                    }
                     input = column;
                 } else {
                     NDArray grown = sequence.concat(column, 1);
@@ -110,8 +117,11 @@ final class Generator {
 
     /** A completion when the row has ended (end token, stop string, or the limit), else null. */
     private Completion finished(List<Long> tokens, int promptTokens, Generation g, boolean last) {
+        boolean end = endTokens.contains(tokens.get(tokens.size() - 1));
+        if (g.stop().isEmpty() && !end && !last) {
+            return null; // nothing to look for in the text yet: no need to decode it
+        }
         long[] ids = tokens.stream().mapToLong(Long::longValue).toArray();
-        boolean end = endTokens.contains(ids[ids.length - 1]);
         String text = decode.apply(end ? Arrays.copyOf(ids, ids.length - 1) : ids);
         int cut = -1;
         for (String stop : g.stop()) {
