@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from globmed_testing import ARTIFACTS, EXPLORE, MODELS, TOUR, Kernel, execute_notebook, install_kernelspec  # noqa: E402
+from globmed_testing import ARTIFACTS, EVALUATE, EXPLORE, MODELS, TOUR, Kernel, execute_notebook, install_kernelspec  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -75,3 +75,10 @@ def executed_models(artifacts):
     """notebooks/02-models.ipynb executed once per run (kept in the artifacts folder)."""
     out = artifacts / "02-models.executed.ipynb"
     return execute_notebook(MODELS, out, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def executed_evaluate(artifacts):
+    """notebooks/03-evaluate.ipynb executed once per run (kept in the artifacts folder)."""
+    out = artifacts / "03-evaluate.executed.ipynb"
+    return execute_notebook(EVALUATE, out, timeout=900)

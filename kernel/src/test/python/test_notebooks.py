@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from globmed_testing import (ARTIFACTS, EXPLORE, GLOBMED, MODELS, NOTEBOOKS, TOUR, cell_by_id, execute_notebook, output_data,
+from globmed_testing import (ARTIFACTS, EVALUATE, EXPLORE, GLOBMED, MODELS, NOTEBOOKS, TOUR, cell_by_id, execute_notebook, output_data,
                              stream_text)
 
 ALL_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -52,7 +52,7 @@ def test_notebook_is_valid_and_uses_the_java_kernel(path):
 
 
 # Notebooks with their own tests below are executed once, by their fixture.
-OTHER_NOTEBOOKS = [p for p in ALL_NOTEBOOKS if p not in (TOUR, EXPLORE, MODELS)]
+OTHER_NOTEBOOKS = [p for p in ALL_NOTEBOOKS if p not in (TOUR, EXPLORE, MODELS, EVALUATE)]
 
 
 @pytest.mark.parametrize("path", OTHER_NOTEBOOKS, ids=[p.name for p in OTHER_NOTEBOOKS])
@@ -333,3 +333,40 @@ def test_models_tokens_per_language_and_chat_template(executed_models):
     chat = stream_text(cell_by_id(executed_models, "chat"))
     assert chat.startswith("<|im_start|>system\nYou are a careful medical assistant.<|im_end|>")
     assert chat.rstrip().endswith("<|im_start|>assistant")
+
+
+# ---------------------------------------------------------------------------------------------
+# 03-evaluate
+
+def test_evaluate_runs_without_errors(executed_evaluate):
+    for cell in executed_evaluate.cells:
+        if cell.cell_type == "code":
+            assert cell.execution_count is not None, cell.source
+            assert not [o for o in cell.outputs if o["output_type"] == "error"], cell.source
+
+
+def test_evaluate_reports_every_language_with_intervals(executed_evaluate):
+    [data] = output_data(cell_by_id(executed_evaluate, "report"), "execute_result")
+    html = data["text/html"]
+    for language in ("en", "zh", "ar", "hi", "sw", "yo", "ha", "zu"):
+        assert f">{language}<" in html, language
+    for column in ("ci_low", "ci_high", "stderr", "tier"):
+        assert column in html, column
+    assert html.count(">160<") >= 12  # n = 160 test items in each of the 12 languages
+    [summary] = output_data(cell_by_id(executed_evaluate, "summary"), "execute_result")
+    for measure in ("micro_accuracy", "macro_accuracy", "best_worst_gap", "high_low_gap", "low_high_ratio", "worst_accuracy", ">cv<"):
+        assert measure in summary["text/html"], measure
+
+
+def test_evaluate_progress_prompt_comparison_and_harness_files(executed_evaluate):
+    progress = [o for o in cell_by_id(executed_evaluate, "evaluate").outputs if o["output_type"] in ("display_data", "update_display_data")]
+    assert progress and "1,920/1,920 items" in "".join(o["data"]["text/plain"] for o in progress)
+    prompt = stream_text(cell_by_id(executed_evaluate, "prompt"))
+    assert prompt.rstrip().endswith("Ìdáhùn:")
+    [pairs] = output_data(cell_by_id(executed_evaluate, "compare"), "execute_result")
+    assert "p_holm" in pairs["text/html"] and "rel_gain" in pairs["text/html"]
+    [headline] = output_data(cell_by_id(executed_evaluate, "headline"), "execute_result")
+    assert "average_relative_improvement" in headline["text/html"]
+    assert "low_resource_factor" in headline["text/html"]
+    harness = stream_text(cell_by_id(executed_evaluate, "harness"))
+    assert "36 samples files" in harness  # 3 sources × 12 languages
