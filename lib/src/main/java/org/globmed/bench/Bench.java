@@ -40,7 +40,7 @@ import org.globmed.model.LogLikelihood;
  */
 public final class Bench {
     /** Items per unit of work: results are cached and progress reported after each. */
-    static final int CHUNK_ITEMS = 16;
+    static final int CHUNK_ITEMS = 32;
 
     private Bench() {
     }
@@ -209,6 +209,15 @@ public final class Bench {
                         todo.add(i);
                     }
                 }
+                // Longest prompts first, as lm-evaluation-harness orders requests: a chunk then holds
+                // prompts of similar length and its batches waste little padding. Length in UTF-8
+                // bytes, which follows token counts across scripts better than characters do (a
+                // Devanagari character is three bytes, and one to three tokens). Results keep item order.
+                int[] bytes = new int[plans.size()];
+                for (int i : todo) {
+                    bytes[i] = plans.get(i).context.getBytes(StandardCharsets.UTF_8).length;
+                }
+                todo.sort(java.util.Comparator.comparingInt((Integer i) -> -bytes[i]));
                 int done = cached;
                 progress.accept(new Progress(label, done, plans.size(), cached, Duration.ZERO));
                 for (int from = 0; from < todo.size(); from += CHUNK_ITEMS) {

@@ -95,7 +95,7 @@ class BenchTest {
 
     @Test
     void aKilledRunResumesFromItsCacheAndEndsIdentical() throws IOException {
-        List<ItemResult> whole = bench().evaluate(selection.languages("sw")).items();
+        List<ItemResult> whole = bench().evaluate(selection).items();
         Path cache = dir.resolve("run");
         AtomicInteger events = new AtomicInteger();
         RuntimeException stop = new RuntimeException("stopped");
@@ -104,16 +104,16 @@ class BenchTest {
                     if (events.incrementAndGet() == 2) {
                         throw stop; // the run dies after its first chunk was written
                     }
-                }).evaluate(selection.languages("sw")));
+                }).evaluate(selection));
         assertEquals(stop, thrown);
         long lines = Files.readAllLines(cache.resolve(ResultCache.FILE)).size();
         assertEquals(Bench.CHUNK_ITEMS, lines);
         List<Progress> seen = new ArrayList<>();
-        Results resumed = Bench.builder().model(model).cache(cache).progress(seen::add).evaluate(selection.languages("sw"));
+        Results resumed = Bench.builder().model(model).cache(cache).progress(seen::add).evaluate(selection);
         assertEquals(Bench.CHUNK_ITEMS, resumed.cached());
         assertEquals(Bench.CHUNK_ITEMS, seen.get(0).done());
         assertEquals(timeless(whole), timeless(resumed.items()));
-        Results again = Bench.builder().model(model).cache(cache).progress(p -> { }).evaluate(selection.languages("sw"));
+        Results again = Bench.builder().model(model).cache(cache).progress(p -> { }).evaluate(selection);
         assertEquals(whole.size(), again.cached());
         assertEquals(timeless(whole), timeless(again.items()));
     }
