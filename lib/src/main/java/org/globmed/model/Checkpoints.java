@@ -43,9 +43,7 @@ final class Checkpoints {
         for (Map.Entry<String, Parameter> e : lm.huggingFaceParameters().entrySet()) {
             NDArray array = weights.load(e.getKey(), manager, dtype);
             array.setName(e.getKey());
-            Parameter parameter = e.getValue();
-            parameter.setShape(null);
-            parameter.setArray(array);
+            e.getValue().setArray(array); // shapes reach DJL only at initialize, so setArray is allowed
         }
     }
 

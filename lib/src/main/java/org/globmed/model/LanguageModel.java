@@ -3,7 +3,6 @@ package org.globmed.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -229,11 +228,6 @@ public final class LanguageModel implements AutoCloseable {
             }
         }
         return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-    }
-
-    /** Hugging Face tensor names and their shapes, in checkpoint order. */
-    public Map<String, Shape> tensorShapes() {
-        return block.huggingFaceShapes();
     }
 
     @Override
