@@ -103,6 +103,8 @@ class ReferenceDecoderTest {
                     }
                 }
             }
+            System.out.printf("%s stored as %s: max |logit difference| %.2e over %d real positions%n",
+                    config.modelType(), storage, worst, Stream.of(mask).flatMapToLong(Arrays::stream).sum());
             assertTrue(worst <= 1e-4, "max |logit difference| " + worst + " > 1e-4");
             assertTrue(spread(python) > 1, "the random weights should give logits that differ by whole units");
 
