@@ -29,7 +29,8 @@ Bench.builder().model(model).progress(quiet).evaluate(two);
 double inProcess = (System.nanoTime() - t0) / 1e9;
 double http;
 try (OpenAiServer server = OpenAiServer.start(model, "tiny", new InetSocketAddress("127.0.0.1", 0));
-     HttpBackend backend = HttpBackend.builder(server.baseUrl().toString(), "tiny").build()) {
+     // As many requests in flight as the server batches rows (64): one request per option.
+     HttpBackend backend = HttpBackend.builder(server.baseUrl().toString(), "tiny").concurrency(64).build()) {
     Bench.builder().backend(backend).progress(quiet).evaluate(sample.languages("de")); // warm
     t0 = System.nanoTime();
     Bench.builder().backend(backend).progress(quiet).evaluate(two);

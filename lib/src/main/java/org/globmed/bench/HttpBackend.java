@@ -129,7 +129,7 @@ public final class HttpBackend implements Backend {
         private final String model;
         private Api api = Api.COMPLETIONS;
         private String apiKey;
-        private int concurrency = 4;
+        private int concurrency = 16;
         private int maxRetries = 5;
         private Duration timeout = Duration.ofSeconds(120);
         private Duration initialBackoff = Duration.ofMillis(500);
@@ -173,7 +173,12 @@ public final class HttpBackend implements Backend {
             return this;
         }
 
-        /** Requests in flight at most (default 4). */
+        /**
+         * Requests in flight at most (default 16). Log-likelihood scoring sends one request per
+         * option; a server that batches what arrives together (vLLM, globmed serve) is only busy
+         * with many in flight: against globmed serve on loopback, 4 took 3.6× the in-process time,
+         * 16 took 1.9×, 48 took 1.4×. Lower it for an API with a tight rate limit.
+         */
         public Builder concurrency(int concurrency) {
             if (concurrency < 1) {
                 throw new IllegalArgumentException("concurrency must be at least 1, not " + concurrency);

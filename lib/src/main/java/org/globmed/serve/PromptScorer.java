@@ -9,7 +9,9 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.globmed.model.CausalLM;
 import org.globmed.model.LanguageModel;
 
@@ -50,25 +52,28 @@ final class PromptScorer {
 
     /** Scores each sequence (at least one token each), in input order; {@code top} alternatives per position (0 or more). */
     List<Scores> score(List<long[]> sequences, int top) {
-        Integer[] order = new Integer[sequences.size()];
-        Arrays.setAll(order, i -> i);
-        // Longest first, as the model's own scorer does, so a batch holds rows of similar length.
-        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -sequences.get(i).length).thenComparing(i -> i));
         Scores[] out = new Scores[sequences.size()];
-        List<Integer> batch = new ArrayList<>();
-        for (Integer i : order) {
-            if (sequences.get(i).length < 2) {
-                out[i] = empty(sequences.get(i).length);
+        // Sequences that differ only in their last token (the options of a choice item, each sent
+        // as its own echo request) share one row: every position but the last is the same, and the
+        // last differs only in the token looked up. Groups run longest first, as the model's own
+        // scorer orders rows, so a batch holds rows of similar length.
+        Map<List<Long>, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < sequences.size(); i++) {
+            long[] seq = sequences.get(i);
+            if (seq.length < 2) {
+                out[i] = empty(seq.length);
                 continue;
             }
-            batch.add(i);
-            if (batch.size() == batchSize) {
-                scoreBatch(batch, sequences, top, out);
-                batch.clear();
+            List<Long> prefix = new ArrayList<>(seq.length - 1);
+            for (int p = 0; p < seq.length - 1; p++) {
+                prefix.add(seq[p]);
             }
+            groups.computeIfAbsent(prefix, k -> new ArrayList<>()).add(i);
         }
-        if (!batch.isEmpty()) {
-            scoreBatch(batch, sequences, top, out);
+        List<List<Integer>> ordered = new ArrayList<>(groups.values());
+        ordered.sort(Comparator.comparingInt((List<Integer> g) -> -sequences.get(g.get(0)).length));
+        for (int from = 0; from < ordered.size(); from += batchSize) {
+            scoreBatch(ordered.subList(from, Math.min(ordered.size(), from + batchSize)), sequences, top, out);
         }
         return List.of(out);
     }
@@ -79,22 +84,29 @@ final class PromptScorer {
         return new Scores(lp, new long[length][], new float[length][]);
     }
 
-    private void scoreBatch(List<Integer> batch, List<long[]> sequences, int top, Scores[] out) {
+    private void scoreBatch(List<List<Integer>> batch, List<long[]> sequences, int top, Scores[] out) {
         int rows = batch.size();
-        int width = batch.stream().mapToInt(i -> sequences.get(i).length - 1).max().orElseThrow();
+        int width = batch.stream().mapToInt(g -> sequences.get(g.get(0)).length - 1).max().orElseThrow();
         long[] ids = new long[rows * width];
         float[] mask = new float[rows * width];
-        int targets = batch.stream().mapToInt(i -> sequences.get(i).length - 1).sum();
+        // Every position of a group's first sequence, plus the last position of each other member.
+        int targets = batch.stream().mapToInt(g -> sequences.get(g.get(0)).length - 1 + g.size() - 1).sum();
         long[] where = new long[targets];
         long[] wanted = new long[targets];
         int t = 0;
         for (int row = 0; row < rows; row++) {
-            long[] seq = sequences.get(batch.get(row));
+            List<Integer> group = batch.get(row);
+            long[] seq = sequences.get(group.get(0));
             for (int p = 0; p < seq.length - 1; p++) {
                 ids[row * width + p] = seq[p];
                 mask[row * width + p] = 1;
                 where[t] = (long) row * width + p; // input position p predicts token p + 1
                 wanted[t++] = seq[p + 1];
+            }
+            for (int m = 1; m < group.size(); m++) {
+                long[] other = sequences.get(group.get(m));
+                where[t] = (long) row * width + other.length - 2;
+                wanted[t++] = other[other.length - 1];
             }
         }
         float[] chosen = new float[targets];
@@ -125,8 +137,8 @@ final class PromptScorer {
             }
         }
         int k = 0;
-        for (Integer i : batch) {
-            int n = sequences.get(i).length;
+        for (List<Integer> group : batch) {
+            int n = sequences.get(group.get(0)).length;
             float[] lp = new float[n];
             long[][] alternatives = new long[n][];
             float[][] alternativeLps = new float[n][];
@@ -136,7 +148,12 @@ final class PromptScorer {
                 alternatives[p] = Arrays.copyOfRange(topIds, k * top, (k + 1) * top);
                 alternativeLps[p] = Arrays.copyOfRange(topValues, k * top, (k + 1) * top);
             }
-            out[i] = new Scores(lp, alternatives, alternativeLps);
+            out[group.get(0)] = new Scores(lp, alternatives, alternativeLps);
+            for (int m = 1; m < group.size(); m++, k++) {
+                float[] mine = lp.clone();
+                mine[n - 1] = chosen[k]; // same row and position as the first member's last token
+                out[group.get(m)] = new Scores(mine, alternatives, alternativeLps);
+            }
         }
     }
 }
