@@ -399,7 +399,14 @@ class SessionEngineTest extends SessionCase {
 
     @Test
     void inspectShowsSignaturesAndVariables() throws Exception {
+        // JShell indexes the class path in the background after start; with a longer class path
+        // (DJL, Jinjava) the first inspect may come before it is done and find nothing yet.
+        long deadline = System.nanoTime() + 30_000_000_000L;
         String call = session.engine().inspect("Math.abs(", 9);
+        while (call == null && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            call = session.engine().inspect("Math.abs(", 9);
+        }
         assertNotNull(call);
         assertTrue(call.contains("abs(int"), call);
         String name = session.engine().inspect("Math.abs", 6);
