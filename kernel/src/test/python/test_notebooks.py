@@ -246,10 +246,7 @@ def test_executed_tour_is_saved(executed_tour):
 # 01-explore-globmed
 
 def test_explore_runs_without_errors(executed_explore):
-    for cell in executed_explore.cells:
-        if cell.cell_type == "code":
-            assert cell.execution_count is not None, cell.source
-            assert not [o for o in cell.outputs if o["output_type"] == "error"], cell.source
+    assert_ran_cleanly(executed_explore)
 
 
 def test_explore_shows_the_sample_summary(executed_explore):
@@ -291,14 +288,19 @@ def test_explore_bad_input(executed_explore):
     assert counts["text/plain"] == "4 seen = 1 loaded + 3 skipped"
 
 
+def assert_ran_cleanly(nb):
+    """Every code cell of an executed notebook ran, and none left an error."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.execution_count is not None, cell.source
+            assert not [o for o in cell.outputs if o["output_type"] == "error"], cell.source
+
+
 # ---------------------------------------------------------------------------------------------
 # 02-models
 
 def test_models_runs_without_errors(executed_models):
-    for cell in executed_models.cells:
-        if cell.cell_type == "code":
-            assert cell.execution_count is not None, cell.source
-            assert not [o for o in cell.outputs if o["output_type"] == "error"], cell.source
+    assert_ran_cleanly(executed_models)
 
 
 def test_models_counts_the_published_parameters(executed_models):
@@ -339,10 +341,7 @@ def test_models_tokens_per_language_and_chat_template(executed_models):
 # 03-evaluate
 
 def test_evaluate_runs_without_errors(executed_evaluate):
-    for cell in executed_evaluate.cells:
-        if cell.cell_type == "code":
-            assert cell.execution_count is not None, cell.source
-            assert not [o for o in cell.outputs if o["output_type"] == "error"], cell.source
+    assert_ran_cleanly(executed_evaluate)
 
 
 def test_evaluate_reports_every_language_with_intervals(executed_evaluate):

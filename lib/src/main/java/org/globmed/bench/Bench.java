@@ -168,6 +168,7 @@ public final class Bench {
         private final Prompts prompts;
         private final Map<String, List<Item>> train = new HashMap<>();
         private String fingerprint;
+        private final String settings;
 
         Run(Builder b, Backend backend, GlobMedData data) {
             this.b = b;
@@ -175,6 +176,8 @@ public final class Bench {
             this.data = data;
             this.registry = data.registry();
             this.prompts = new Prompts(b.choices, Bench::localWord);
+            this.settings = "shots=" + b.shots + ",seed=" + b.seed + ",choices=" + b.choices + ",chat=" + b.chat
+                    + ",generative=" + b.generative + ",max=" + b.maxNewTokens + "/" + b.maxNewTokensOpen;
         }
 
         Results run() throws IOException {
@@ -238,11 +241,11 @@ public final class Bench {
                             Duration.ofNanos(System.nanoTime() - start)));
                 }
             }
-            return new Results(List.of(results), registry, backend.name(), settings(), cached);
+            return new Results(List.of(results), registry, backend.name(), settings, cached);
         }
 
         /** An item with its prompt and the key its result is cached under. */
-        private record Planned(Item item, Prompts.Built prompt, String context, String key) {
+        private record Planned(Item item, Prompts.Built prompt, String context, String key, boolean scored) {
         }
 
         private Planned plan(Item item) {
@@ -252,10 +255,10 @@ public final class Bench {
             if (b.chat) {
                 context = backend.renderChat(context).orElse(context);
             }
-            String key = digest(fingerprint, settings(), scored ? "ll" : "gen", context,
+            String key = digest(fingerprint, settings, scored ? "ll" : "gen", context,
                     String.join("\u0001", built.continuations()), item.id(), String.valueOf(item.goldIndex()),
                     String.valueOf(item.goldText()));
-            return new Planned(item, built, context, key);
+            return new Planned(item, built, context, key, scored);
         }
 
         private List<Item> shotsFor(Item item) {
@@ -275,16 +278,11 @@ public final class Bench {
             return copy.subList(0, b.shots);
         }
 
-        private String settings() {
-            return "shots=" + b.shots + ",seed=" + b.seed + ",choices=" + b.choices + ",chat=" + b.chat
-                    + ",generative=" + b.generative + ",max=" + b.maxNewTokens + "/" + b.maxNewTokensOpen;
-        }
-
         private List<ItemResult> compute(List<Planned> chunk) {
             List<Planned> scored = new ArrayList<>();
             List<Planned> generated = new ArrayList<>();
             for (Planned p : chunk) {
-                (p.item.task().isChoice() && !b.generative && backend.scores() ? scored : generated).add(p);
+                (p.scored ? scored : generated).add(p);
             }
             Map<Planned, ItemResult> out = new HashMap<>();
             if (!scored.isEmpty()) {

@@ -324,13 +324,9 @@ public final class HttpBackend implements Backend {
     }
 
     private LogLikelihood score(LanguageModel.Continuation request) {
-        String context = request.context();
-        int keep = context.length();
-        while (keep > 0 && Character.isWhitespace(context.charAt(keep - 1))) {
-            keep--;
-        }
-        String continuation = context.substring(keep) + request.continuation();
-        context = context.substring(0, keep);
+        LanguageModel.Continuation split = request.harnessSplit(); // as the in-process model splits it
+        String context = split.context();
+        String continuation = split.continuation();
         if (context.isEmpty()) {
             throw new IllegalArgumentException("an empty context cannot be scored through an endpoint: echo gives the "
                     + "first token no log-probability (continuation " + excerpt(continuation) + ")");

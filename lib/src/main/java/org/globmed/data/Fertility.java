@@ -1,12 +1,10 @@
 package org.globmed.data;
 
-import ai.djl.engine.EngineException;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.ibm.icu.lang.UCharacter;
 import com.ibm.icu.text.BreakIterator;
 import com.ibm.icu.util.ULocale;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.globmed.model.ModelTokenizer;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
@@ -58,8 +57,6 @@ final class Fertility {
     /** Texts per call to the tokenizer: big enough for its parallel batch encoding, small in memory. */
     static final int BATCH = 256;
     static final String TITLE = "Tokenizer fertility";
-    private static final Map<String, String> OPTIONS = Map.of(
-            "addSpecialTokens", "false", "truncation", "false", "padding", "false");
 
     private Fertility() {
     }
@@ -167,29 +164,7 @@ final class Fertility {
 
     /** Opens a tokenizer.json for counting: no special tokens, no truncation, no padding. */
     static HuggingFaceTokenizer open(Path file) {
-        if (!Files.isReadable(file)) {
-            throw new UncheckedIOException(new IOException("cannot read the tokenizer file " + file
-                    + ": permission denied"));
-        }
-        // DJL calls home (the EC2 metadata address, then its telemetry bucket) on the first tokenizer
-        // of a JVM unless told not to; a research tool makes no network calls the user did not ask for.
-        if (System.getProperty("OPT_OUT_TRACKING") == null && System.getenv("OPT_OUT_TRACKING") == null) {
-            System.setProperty("OPT_OUT_TRACKING", "true");
-        }
-        try {
-            return HuggingFaceTokenizer.newInstance(file, OPTIONS);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the tokenizer file " + file + ": " + e.getMessage(), e);
-        } catch (EngineException e) {
-            throw new IllegalStateException("the Hugging Face tokenizers native library could not be loaded ("
-                    + e.getMessage() + "); DJL extracts it to $DJL_CACHE_DIR/tokenizers (default ~/.djl.ai): make sure "
-                    + "that folder is writable, or set DJL_CACHE_DIR to one that is", e);
-        } catch (RuntimeException e) {
-            // The Rust library reports a malformed file as a plain RuntimeException with serde's message.
-            throw new IllegalArgumentException(file + " is not a tokenizer.json the Hugging Face tokenizers library can "
-                    + "load (" + e.getMessage() + "); expected the tokenizer.json of a Hugging Face model folder, "
-                    + "a JSON object with \"model\", \"normalizer\", \"pre_tokenizer\" and \"added_tokens\"", e);
-        }
+        return ModelTokenizer.openFile(file);
     }
 
     private static String describe(Path file) {

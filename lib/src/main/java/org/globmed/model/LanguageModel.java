@@ -49,6 +49,17 @@ public final class LanguageModel implements AutoCloseable {
 
     /** A request for {@link #logLikelihood}: how likely is {@code continuation} right after {@code context}? */
     public record Continuation(String context, String continuation) {
+        /**
+         * The same text split as lm-evaluation-harness splits it: the context's trailing whitespace
+         * moves to the start of the continuation (" A" is scored, not "A" after "Answer: ").
+         */
+        public Continuation harnessSplit() {
+            int keep = context.length();
+            while (keep > 0 && Character.isWhitespace(context.charAt(keep - 1))) {
+                keep--;
+            }
+            return new Continuation(context.substring(0, keep), context.substring(keep) + continuation);
+        }
     }
 
     public ModelConfig config() {
@@ -98,14 +109,9 @@ public final class LanguageModel implements AutoCloseable {
         List<Scorer.Tokens> tokens = new ArrayList<>(requests.size());
         List<String> continuations = new ArrayList<>(requests.size());
         for (Continuation r : requests) {
-            String context = r.context();
-            String continuation = r.continuation();
-            int keep = context.length();
-            while (keep > 0 && Character.isWhitespace(context.charAt(keep - 1))) {
-                keep--;
-            }
-            continuation = context.substring(keep) + continuation;
-            context = context.substring(0, keep);
+            Continuation split = r.harnessSplit();
+            String context = split.context();
+            String continuation = split.continuation();
             long[] contextIds;
             long[] continuationIds;
             if (context.isEmpty()) {

@@ -149,7 +149,7 @@ public final class ModelTokenizer implements AutoCloseable {
             template = templateOf(config.get("chat_template"));
             noTemplateReason = "has a tokenizer_config.json without a chat_template (and no chat_template.jinja)";
         }
-        HuggingFaceTokenizer tokenizer = open(file);
+        HuggingFaceTokenizer tokenizer = openFile(file);
         try {
             return new ModelTokenizer(folder, tokenizer, Vocabulary.scan(file), config, template, noTemplateReason);
         } catch (RuntimeException e) {
@@ -302,8 +302,17 @@ public final class ModelTokenizer implements AutoCloseable {
 
     // ---- reading the folder ----
 
-    private static HuggingFaceTokenizer open(Path file) {
-        // DJL calls home on the first tokenizer of a JVM unless told not to (see Fertility).
+    /**
+     * Opens a tokenizer.json as this class and tokenizer fertility use it: no special tokens, no
+     * truncation, no padding; DJL's telemetry call off; errors that name the file and the fix.
+     */
+    public static HuggingFaceTokenizer openFile(Path file) {
+        if (!Files.isReadable(file)) {
+            throw new UncheckedIOException(new IOException("cannot read the tokenizer file " + file
+                    + ": permission denied"));
+        }
+        // DJL calls home (the EC2 metadata address, then its telemetry bucket) on the first tokenizer
+        // of a JVM unless told not to; a research tool makes no network calls the user did not ask for.
         if (System.getProperty("OPT_OUT_TRACKING") == null && System.getenv("OPT_OUT_TRACKING") == null) {
             System.setProperty("OPT_OUT_TRACKING", "true");
         }
@@ -313,10 +322,13 @@ public final class ModelTokenizer implements AutoCloseable {
             throw new UncheckedIOException("cannot read the tokenizer file " + file + ": " + e.getMessage(), e);
         } catch (EngineException e) {
             throw new IllegalStateException("the Hugging Face tokenizers native library could not be loaded ("
-                    + e.getMessage() + ")", e);
+                    + e.getMessage() + "); DJL extracts it to $DJL_CACHE_DIR/tokenizers (default ~/.djl.ai): make sure "
+                    + "that folder is writable, or set DJL_CACHE_DIR to one that is", e);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + " is not a tokenizer.json the Hugging Face tokenizers library "
-                    + "can load (" + e.getMessage() + "); expected the tokenizer.json of a Hugging Face model folder", e);
+            // The Rust library reports a malformed file as a plain RuntimeException with serde's message.
+            throw new IllegalArgumentException(file + " is not a tokenizer.json the Hugging Face tokenizers library can "
+                    + "load (" + e.getMessage() + "); expected the tokenizer.json of a Hugging Face model folder, "
+                    + "a JSON object with \"model\", \"normalizer\", \"pre_tokenizer\" and \"added_tokens\"", e);
         }
     }
 
