@@ -54,6 +54,21 @@ public final class Bench {
         return new Builder();
     }
 
+    /** An item's zero-shot prompt and the continuation a model should give it. */
+    public record Example(String prompt, String answer) {
+    }
+
+    /**
+     * The prompt {@code item} is evaluated with (zero-shot, options lettered) and its gold answer
+     * as the continuation that evaluation scores (" B") or, for open tasks, the reference text:
+     * what fine-tuning trains on, so a model learns exactly what it is then asked.
+     */
+    public static Example example(Item item) {
+        Prompts.Built built = new Prompts(Prompts.Choices.LETTERS, Bench::localWord).build(item, List.of());
+        String answer = item.task().isChoice() ? built.continuations().get(item.goldIndex()) : " " + item.goldText();
+        return new Example(built.context(), answer);
+    }
+
     /** How an evaluation runs; everything has a default but the model. */
     public static final class Builder {
         private Backend backend;

@@ -1,7 +1,6 @@
 package org.globmed.bench;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.globmed.model.Completion;
 import org.globmed.model.Generation;
@@ -46,17 +45,13 @@ final class ModelBackend implements Backend {
 
     @Override
     public List<Completion> generate(List<String> prompts, Generation generation, boolean chat) {
-        List<String> texts = chat ? prompts.stream().map(this::chat).toList() : prompts;
+        List<String> texts = chat ? prompts.stream().map(p -> model.chatPrompt(p).orElse(p)).toList() : prompts;
         return model.generate(texts, generation, batchSize);
     }
 
     @Override
     public Optional<String> renderChat(String userMessage) {
-        return model.tokenizer().hasChatTemplate() ? Optional.of(chat(userMessage)) : Optional.empty();
-    }
-
-    private String chat(String userMessage) {
-        return model.tokenizer().applyChatTemplate(List.of(Map.of("role", "user", "content", userMessage)), true);
+        return model.chatPrompt(userMessage);
     }
 
     @Override

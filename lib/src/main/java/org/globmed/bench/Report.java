@@ -237,6 +237,11 @@ public final class Report {
         return m.table();
     }
 
+    /** The headline line, the per-language table and the summary, as plain text (report.txt). */
+    public String printAll() {
+        return this + "\n" + languages().printAll() + "\n" + summaryTable().printAll();
+    }
+
     /** The kernel shows the headline line, the per-language table and the summary. */
     public Map<String, Object> mimeBundle() {
         Map<String, Object> bundle = new LinkedHashMap<>();

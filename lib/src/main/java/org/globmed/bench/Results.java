@@ -42,6 +42,11 @@ public final class Results {
     }
 
     /** The prompt and decoding settings of the run (shots, seed, chat, …). */
+    /** The language registry the results were read with. */
+    public Languages registry() {
+        return registry;
+    }
+
     public String settings() {
         return settings;
     }
@@ -131,6 +136,25 @@ public final class Results {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, text, StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Writes a results folder, as {@code globmed evaluate} does: results.jsonl, the report as text
+     * (report.txt), and lm-evaluation-harness's results JSON and samples JSONL described by {@code run}.
+     */
+    public void save(Path folder, HarnessFormat.RunInfo run) throws IOException {
+        Files.createDirectories(folder);
+        writeJsonl(folder.resolve("results.jsonl"));
+        Path report = folder.resolve("report.txt");
+        Path tmp = report.resolveSibling("report.txt.tmp");
+        Files.writeString(tmp, report().printAll() + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, report, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        HarnessFormat.write(items, run, folder);
+    }
+
+    /** {@link #save(Path, HarnessFormat.RunInfo)} with this run's model name and settings. */
+    public void save(Path folder) throws IOException {
+        save(folder, HarnessFormat.RunInfo.of(model, settings));
     }
 
     /** Reads results written by {@link #writeJsonl}. */

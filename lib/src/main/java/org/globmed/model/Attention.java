@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -70,9 +69,9 @@ final class Attention extends HfBlock {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         long group = heads / kvHeads;
-        NDArray query = project(ps, x, q, qBias, training).reshape(b, t, heads, headDim);
-        NDArray key = project(ps, x, k, kBias, training).reshape(b, t, kvHeads, headDim);
-        NDArray value = project(ps, x, v, vBias, training).reshape(b, t, kvHeads, headDim);
+        NDArray query = linear(ps, x, q, qBias, training).reshape(b, t, heads, headDim);
+        NDArray key = linear(ps, x, k, kBias, training).reshape(b, t, kvHeads, headDim);
+        NDArray value = linear(ps, x, v, vBias, training).reshape(b, t, kvHeads, headDim);
         if (qNorm != null) {
             // Qwen3 normalises each head before the rotation.
             query = qNorm.forward(ps, query, training);
@@ -99,11 +98,7 @@ final class Attention extends HfBlock {
         NDArray context = probabilities.matMul(value)                          // [B, kvHeads, group·T, d]
                 .reshape(b, kvHeads, group, t, headDim).transpose(0, 3, 1, 2, 4)
                 .reshape(b, t, (long) heads * headDim);
-        return project(ps, context, o, oBias, training);
-    }
-
-    private static NDArray project(ParameterStore ps, NDArray x, Parameter w, Parameter bias, boolean training) {
-        return Linear.linear(x, value(ps, w, x, training), value(ps, bias, x, training)).singletonOrThrow();
+        return linear(ps, context, o, oBias, training);
     }
 
     @Override

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
@@ -34,6 +35,8 @@ abstract class HfBlock extends AbstractBlock {
     private final Map<String, Parameter> hfParameters = new LinkedHashMap<>();
     private final Map<String, Shape> hfShapes = new LinkedHashMap<>();
     private final Map<String, HfBlock> hfChildren = new LinkedHashMap<>();
+    /** LoRA adapters by the weight they adapt; empty unless {@link Lora} attached some. */
+    private Map<Parameter, Lora.Adapter> adapters = Map.of();
 
     /** A linear or embedding weight, [out_features, in_features]. */
     final Parameter weight(String name, long rows, long columns) {
@@ -76,6 +79,22 @@ abstract class HfBlock extends AbstractBlock {
      */
     static NDArray constant(NDArray like, float value) {
         return like.getManager().full(new Shape(), value, like.getDataType(), like.getDevice());
+    }
+
+    /**
+     * {@code x · wᵀ + bias}, plus the LoRA adapter's low-rank update when one is attached to
+     * {@code w}: every projection a LoRA target can name goes through here.
+     */
+    final NDArray linear(ParameterStore ps, NDArray x, Parameter w, Parameter bias, boolean training) {
+        NDArray y = Linear.linear(x, value(ps, w, x, training), value(ps, bias, x, training)).singletonOrThrow();
+        Lora.Adapter adapter = adapters.get(w);
+        return adapter == null ? y : y.add(adapter.apply(x, training));
+    }
+
+    /** Sets the adapters of this block and its descendants (an empty map detaches them). */
+    final void setAdapters(Map<Parameter, Lora.Adapter> all) {
+        adapters = all;
+        hfChildren.values().forEach(child -> child.setAdapters(all));
     }
 
     /** The parameter's array on the input's device. */

@@ -37,6 +37,7 @@ public final class LanguageModel implements AutoCloseable {
     private final DataType dataType;
     private final Path tokenizerFolder;
     private final ParameterStore store;
+    private Lora lora;
 
     LanguageModel(CausalLM block, ModelTokenizer tokenizer, NDManager manager, DataType dataType, Path tokenizerFolder) {
         this.block = block;
@@ -88,6 +89,15 @@ public final class LanguageModel implements AutoCloseable {
         return block;
     }
 
+    /** The LoRA adapters attached by {@link Lora#attach} or {@link Lora#load}, if any. */
+    public java.util.Optional<Lora> lora() {
+        return java.util.Optional.ofNullable(lora);
+    }
+
+    void setLora(Lora lora) {
+        this.lora = lora;
+    }
+
     /** The manager that owns the weights; arrays for this model should be made under it. */
     public NDManager manager() {
         return manager;
@@ -106,28 +116,11 @@ public final class LanguageModel implements AutoCloseable {
      * batch size beyond floating-point rounding.
      */
     public List<LogLikelihood> logLikelihood(List<Continuation> requests, int batchSize) {
-        List<Scorer.Tokens> tokens = new ArrayList<>(requests.size());
+        List<Tokens> tokens = new ArrayList<>(requests.size());
         List<String> continuations = new ArrayList<>(requests.size());
         for (Continuation r : requests) {
-            Continuation split = r.harnessSplit();
-            String context = split.context();
-            String continuation = split.continuation();
-            long[] contextIds;
-            long[] continuationIds;
-            if (context.isEmpty()) {
-                contextIds = new long[]{startToken()};
-                continuationIds = tokenizer.encode(continuation, false);
-            } else {
-                contextIds = encode(context);
-                long[] whole = encode(context + continuation);
-                // Tokens can merge across the boundary; when the context's tokens leave nothing of
-                // the whole, the continuation is tokenised alone.
-                continuationIds = whole.length > contextIds.length
-                        ? Arrays.copyOfRange(whole, contextIds.length, whole.length)
-                        : tokenizer.encode(continuation, false);
-            }
-            tokens.add(new Scorer.Tokens(contextIds, continuationIds));
-            continuations.add(continuation);
+            tokens.add(tokenize(r));
+            continuations.add(r.harnessSplit().continuation());
         }
         List<Scorer.Scored> scored = logLikelihoodOfTokens(tokens, batchSize);
         List<LogLikelihood> out = new ArrayList<>(scored.size());
@@ -144,9 +137,55 @@ public final class LanguageModel implements AutoCloseable {
         return out;
     }
 
+    /** A request's tokens: the context's, then the continuation's, as {@link #logLikelihood} scores them. */
+    public record Tokens(long[] context, long[] continuation) {
+        public Tokens {
+            if (continuation.length == 0) {
+                throw new IllegalArgumentException("a continuation needs at least one token");
+            }
+            if (context.length == 0) {
+                throw new IllegalArgumentException("a context needs at least one token (a BOS or end token when"
+                        + " the text is empty)");
+            }
+        }
+    }
+
+    /**
+     * Tokenises a request as lm-evaluation-harness does (see {@link #logLikelihood}); fine-tuning
+     * uses the same split, so a model is trained on exactly the tokens it is later scored on.
+     */
+    public Tokens tokenize(Continuation request) {
+        Continuation split = request.harnessSplit();
+        String context = split.context();
+        String continuation = split.continuation();
+        if (context.isEmpty()) {
+            return new Tokens(new long[]{startToken()}, tokenizer.encode(continuation, false));
+        }
+        long[] contextIds = encode(context);
+        long[] whole = encode(context + continuation);
+        // Tokens can merge across the boundary; when the context's tokens leave nothing of the
+        // whole, the continuation is tokenised alone.
+        long[] continuationIds = whole.length > contextIds.length
+                ? Arrays.copyOfRange(whole, contextIds.length, whole.length)
+                : tokenizer.encode(continuation, false);
+        return new Tokens(contextIds, continuationIds);
+    }
+
     /** Token-level scoring, for callers that tokenise themselves (evaluation with chat templates, training). */
-    List<Scorer.Scored> logLikelihoodOfTokens(List<Scorer.Tokens> requests, int batchSize) {
+    List<Scorer.Scored> logLikelihoodOfTokens(List<Tokens> requests, int batchSize) {
         return new Scorer(block, store, block.config().maxPositionEmbeddings()).score(requests, batchSize, manager);
+    }
+
+    /**
+     * {@code userMessage} as the single user turn of a chat, rendered by the tokenizer's chat
+     * template with the assistant's turn opened; empty when the model has no template.
+     */
+    public java.util.Optional<String> chatPrompt(String userMessage) {
+        if (!tokenizer.hasChatTemplate()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(tokenizer.applyChatTemplate(List.of(Map.of("role", "user", "content", userMessage)),
+                true));
     }
 
     /** Continues one prompt. */
@@ -209,6 +248,10 @@ public final class LanguageModel implements AutoCloseable {
      * real checkpoints are) and the tokenizer files, so that other tools load the folder.
      */
     public void save(Path folder, DataType storage) throws IOException {
+        if (lora != null) {
+            throw new IllegalStateException("the model has LoRA adapters: lora().get().merge() them into the weights"
+                    + " first, or save the adapters alone with lora().get().save(folder)");
+        }
         Checkpoints.save(block, folder, storage, tokenizerFolder);
     }
 
@@ -224,9 +267,14 @@ public final class LanguageModel implements AutoCloseable {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+        Map<String, ai.djl.ndarray.NDArray> arrays = new java.util.LinkedHashMap<>();
+        block.huggingFaceParameters().forEach((name, p) -> arrays.put(name, p.getArray()));
+        if (lora != null) {
+            arrays.putAll(lora.arrays()); // adapted weights compute another function
+        }
         try (NDManager scratch = manager.newSubManager()) {
-            for (Map.Entry<String, ai.djl.nn.Parameter> e : block.huggingFaceParameters().entrySet()) {
-                ai.djl.ndarray.NDArray w = e.getValue().getArray().toType(DataType.FLOAT64, true);
+            for (Map.Entry<String, ai.djl.ndarray.NDArray> e : arrays.entrySet()) {
+                ai.djl.ndarray.NDArray w = e.getValue().toType(DataType.FLOAT64, true);
                 w.attach(scratch); // what derives from it is freed with the scratch manager
                 double sum = w.sum().getDouble();
                 double squares = w.square().sum().getDouble();

@@ -62,7 +62,7 @@ public final class SafeTensors implements AutoCloseable {
     public static final class CheckpointException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        CheckpointException(String message) {
+        public CheckpointException(String message) {
             super(message);
         }
     }

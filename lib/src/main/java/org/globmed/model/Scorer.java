@@ -33,24 +33,11 @@ final class Scorer {
         this.maxLength = maxLength;
     }
 
-    /** One request: the tokens before, and the tokens whose probability is wanted. */
-    record Tokens(long[] context, long[] continuation) {
-        Tokens {
-            if (continuation.length == 0) {
-                throw new IllegalArgumentException("a continuation needs at least one token");
-            }
-            if (context.length == 0) {
-                throw new IllegalArgumentException("a context needs at least one token (a BOS or end token when"
-                        + " the text is empty)");
-            }
-        }
-    }
-
     /** Per request, in request order: each continuation token's log-probability and whether it was the argmax. */
     record Scored(float[] logProbs, boolean greedy) {
     }
 
-    List<Scored> score(List<Tokens> requests, int batchSize, NDManager manager) {
+    List<Scored> score(List<LanguageModel.Tokens> requests, int batchSize, NDManager manager) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be at least 1, not " + batchSize);
         }
@@ -72,21 +59,21 @@ final class Scorer {
     }
 
     /** The model's input for a request: context and continuation without the last token, cut to the window on the left. */
-    private List<Long> input(Tokens r) {
-        if (r.continuation.length > maxLength) {
-            throw new IllegalArgumentException("a continuation of " + r.continuation.length
+    private List<Long> input(LanguageModel.Tokens r) {
+        if (r.continuation().length > maxLength) {
+            throw new IllegalArgumentException("a continuation of " + r.continuation().length
                     + " tokens does not fit the model's window of " + maxLength);
         }
-        int total = r.context.length + r.continuation.length;
+        int total = r.context().length + r.continuation().length;
         int length = Math.min(maxLength, total - 1);
         List<Long> in = new ArrayList<>(length);
         for (int p = total - 1 - length; p < total - 1; p++) {
-            in.add(p < r.context.length ? r.context[p] : r.continuation[p - r.context.length]);
+            in.add(p < r.context().length ? r.context()[p] : r.continuation()[p - r.context().length]);
         }
         return in;
     }
 
-    private void scoreBatch(List<List<Long>> batch, List<List<Integer>> members, List<Tokens> requests,
+    private void scoreBatch(List<List<Long>> batch, List<List<Integer>> members, List<LanguageModel.Tokens> requests,
                             Scored[] results, NDManager parent) {
         int rows = batch.size();
         int width = batch.get(0).size();
@@ -95,7 +82,7 @@ final class Scorer {
         int targets = 0;
         for (List<Integer> m : members) {
             for (int i : m) {
-                targets += requests.get(i).continuation.length;
+                targets += requests.get(i).continuation().length;
             }
         }
         long[] where = new long[targets];
@@ -108,7 +95,7 @@ final class Scorer {
                 mask[row * width + p] = 1;
             }
             for (int i : members.get(row)) {
-                long[] continuation = requests.get(i).continuation;
+                long[] continuation = requests.get(i).continuation();
                 // Input position p predicts the token after it; the continuation's tokens are the last ones.
                 for (int k = 0; k < continuation.length; k++) {
                     where[t] = (long) row * width + in.size() - continuation.length + k;
@@ -128,7 +115,7 @@ final class Scorer {
             int k = 0;
             for (List<Integer> m : members) {
                 for (int i : m) {
-                    int n = requests.get(i).continuation.length;
+                    int n = requests.get(i).continuation().length;
                     boolean greedy = true;
                     for (int j = 0; j < n; j++) {
                         greedy &= best[k + j] == wanted[k + j];

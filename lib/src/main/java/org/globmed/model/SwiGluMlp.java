@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -22,10 +21,10 @@ final class SwiGluMlp extends HfBlock {
     }
 
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        NDArray g = Linear.linear(x, value(ps, gate, x, training)).singletonOrThrow();
-        NDArray u = Linear.linear(x, value(ps, up, x, training)).singletonOrThrow();
+        NDArray g = linear(ps, x, gate, null, training);
+        NDArray u = linear(ps, x, up, null, training);
         NDArray silu = g.mul(Activation.sigmoid(g));
-        return Linear.linear(silu.mul(u), value(ps, down, x, training)).singletonOrThrow();
+        return linear(ps, silu.mul(u), down, null, training);
     }
 
     @Override

@@ -116,13 +116,9 @@ final class EvaluateCommand {
                 }
             }
         }
-        done.writeJsonl(results.resolve("results.jsonl"));
-        Report report = done.report();
-        String text = report + "\n" + report.languages().printAll() + "\n" + report.summaryTable().printAll();
-        Files.writeString(results.resolve("report.txt"), text + "\n");
-        HarnessFormat.write(done.items(), HarnessFormat.RunInfo.of(done.model(), done.settings()).withFewshot(shots)
-                .withBatchSize(batch).withSeed(seed), results);
-        out.println(text);
+        done.save(results, HarnessFormat.RunInfo.of(done.model(), done.settings()).withFewshot(shots)
+                .withBatchSize(batch).withSeed(seed));
+        out.println(done.report().printAll());
         out.printf(Locale.ROOT, "%,d items (%,d from the cache) -> %s%n", done.items().size(), done.cached(), results);
         return 0;
     }

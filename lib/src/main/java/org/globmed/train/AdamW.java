@@ -1,0 +1,182 @@
+package org.globmed.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.globmed.model.SafeTensors;
+
+/**
+ * AdamW (Loshchilov and Hutter) over named arrays, as {@code torch.optim.AdamW} computes it:
+ * {@code w ← w·(1 − lr·λ)}, then {@code w ← w − lr·m̂ / (√v̂ + ε)} with bias-corrected moments.
+ *
+ * <p>Written here rather than taken from DJL because a checkpoint must hold the optimizer's state
+ * and DJL's optimizers keep theirs private. The moments, and for float16 training a float32
+ * master copy of each weight, live in float32 on the weights' device; weights being trained in
+ * float16 are refreshed from their master after each update.
+ */
+final class AdamW {
+    /** One trained array and its state. */
+    private record Slot(String name, NDArray weight, NDArray master, NDArray m, NDArray v, boolean decay) {
+        /** The float32 values the update applies to: the master copy, or the weight itself. */
+        NDArray target() {
+            return master != null ? master : weight;
+        }
+    }
+
+    private final List<Slot> slots = new ArrayList<>();
+    private final NDManager state;
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private final double weightDecay;
+    private long step;
+
+    /**
+     * @param weights the arrays to train by name (they are marked as requiring gradients)
+     * @param decayed names whose weights decay (matrices; norms and biases do not)
+     */
+    AdamW(Map<String, NDArray> weights, java.util.Set<String> decayed, NDManager manager, TrainingConfig config) {
+        this.state = manager.newSubManager();
+        this.beta1 = config.beta1;
+        this.beta2 = config.beta2;
+        this.epsilon = config.epsilon;
+        this.weightDecay = config.weightDecay;
+        for (Map.Entry<String, NDArray> e : weights.entrySet()) {
+            NDArray w = e.getValue();
+            w.setRequiresGradient(true);
+            NDArray master = null;
+            if (w.getDataType() != DataType.FLOAT32) {
+                master = w.toType(DataType.FLOAT32, true);
+                master.attach(state);
+            }
+            NDArray m = state.zeros(w.getShape(), DataType.FLOAT32, w.getDevice());
+            NDArray v = state.zeros(w.getShape(), DataType.FLOAT32, w.getDevice());
+            slots.add(new Slot(e.getKey(), w, master, m, v, decayed.contains(e.getKey())));
+        }
+    }
+
+    long step() {
+        return step;
+    }
+
+    /**
+     * The global L2 norm of the gradients, multiplied by {@code factor} (1 / loss scale); NaN or
+     * infinite when a gradient is. One device synchronisation for all arrays.
+     */
+    double gradientNorm(double factor) {
+        try (NDManager scratch = state.newSubManager()) {
+            NDArray total = null;
+            for (Slot s : slots) {
+                NDArray g = s.weight().getGradient();
+                g.attach(scratch);
+                NDArray squares = g.toType(DataType.FLOAT32, false).square().sum();
+                total = total == null ? squares : total.add(squares);
+            }
+            return total == null ? 0 : Math.sqrt(total.getFloat()) * factor;
+        }
+    }
+
+    /** One update at learning rate {@code lr}, the gradients multiplied by {@code factor} first (clipping, unscaling). */
+    void update(double lr, double factor) {
+        step++;
+        double correction1 = 1 - Math.pow(beta1, step);
+        double correction2 = 1 - Math.pow(beta2, step);
+        for (Slot s : slots) {
+            try (NDManager scratch = state.newSubManager()) {
+                s.m().tempAttach(scratch);
+                s.v().tempAttach(scratch);
+                s.target().tempAttach(scratch);
+                NDArray g = s.weight().getGradient();
+                g.attach(scratch);
+                NDArray grad = g.toType(DataType.FLOAT32, false);
+                if (factor != 1) {
+                    grad = grad.mul(factor);
+                }
+                s.m().muli(beta1).addi(grad.mul(1 - beta1));
+                s.v().muli(beta2).addi(grad.square().muli(1 - beta2));
+                NDArray denominator = s.v().div(correction2).sqrt().addi(epsilon);
+                NDArray target = s.target();
+                if (s.decay() && weightDecay > 0) {
+                    target.muli(1 - lr * weightDecay);
+                }
+                target.subi(s.m().div(denominator).muli(lr / correction1));
+                if (s.master() != null) {
+                    NDArray narrowed = target.toType(s.weight().getDataType(), false);
+                    narrowed.copyTo(s.weight());
+                }
+            }
+        }
+    }
+
+    /** Sets every gradient to zero (also NaN or infinite ones, which a subtraction would keep). */
+    void zeroGradients() {
+        for (Slot s : slots) {
+            try (NDArray g = s.weight().getGradient()) {
+                g.set(new NDIndex("..."), 0);
+            }
+        }
+    }
+
+    /** The trained values by name, float32 (the master copies when training in float16). */
+    Map<String, NDArray> values() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        slots.forEach(s -> out.put(s.name(), s.target()));
+        return out;
+    }
+
+    /** The moments by name ({@code m.NAME}, {@code v.NAME}), for a checkpoint. */
+    Map<String, NDArray> moments() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        slots.forEach(s -> {
+            out.put("m." + s.name(), s.m());
+            out.put("v." + s.name(), s.v());
+        });
+        return out;
+    }
+
+    /** Restores values, moments and the step count from a checkpoint's files. */
+    void restore(Path valuesFile, Path momentsFile, long restoredStep) throws IOException {
+        try (SafeTensors values = SafeTensors.open(valuesFile); SafeTensors moments = SafeTensors.open(momentsFile)) {
+            for (Slot s : slots) {
+                copy(values, s.name(), s.target());
+                if (s.master() != null) {
+                    try (NDArray narrowed = s.master().toType(s.weight().getDataType(), false)) {
+                        narrowed.copyTo(s.weight());
+                    }
+                }
+                copy(moments, "m." + s.name(), s.m());
+                copy(moments, "v." + s.name(), s.v());
+            }
+        }
+        this.step = restoredStep;
+    }
+
+    private void copy(SafeTensors from, String name, NDArray into) throws IOException {
+        if (!from.names().contains(name)) {
+            throw new SafeTensors.CheckpointException(from + ": no tensor '" + name + "'; the checkpoint belongs to"
+                    + " another model or training mode");
+        }
+        try (NDArray value = from.load(name, state, DataType.FLOAT32)) {
+            if (!value.getShape().equals(into.getShape())) {
+                throw new SafeTensors.CheckpointException(from + ": tensor '" + name + "' has shape " + value.getShape()
+                        + ", expected " + into.getShape());
+            }
+            value.copyTo(into);
+        }
+    }
+
+    /** Frees the optimizer state; the weights stay with the model. */
+    void close() {
+        for (Slot s : slots) {
+            s.weight().setRequiresGradient(false);
+        }
+        state.close();
+    }
+}

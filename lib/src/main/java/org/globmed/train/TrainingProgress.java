@@ -1,0 +1,81 @@
+package org.globmed.train;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Where a run is, after each optimizer step and each dev evaluation: what a progress display
+ * shows. {@code losses} holds the loss of every step so far (index 0 is step 1), {@code dev} the
+ * latest per-language dev accuracy (empty before the first evaluation).
+ *
+ * <p>Runs report to {@link #defaultSink()} unless told otherwise: text lines on the console,
+ * which the Jupyter kernel replaces with a display updated in place (bar, loss curve, dev table).
+ */
+public record TrainingProgress(long step, long totalSteps, int epoch, double loss, double learningRate, long tokens,
+                               long resumedTokens, Duration elapsed, List<Double> losses, long devStep,
+                               Map<String, Double> dev) {
+    private static volatile Consumer<TrainingProgress> sink = console(System.err);
+
+    public TrainingProgress {
+        losses = List.copyOf(losses);
+        dev = Map.copyOf(dev);
+    }
+
+    /** Tokens per second trained in this process (tokens of steps restored from a checkpoint excluded). */
+    public double tokensPerSecond(Duration sinceStart) {
+        double seconds = sinceStart.toNanos() / 1e9;
+        return seconds <= 0 ? 0 : (tokens - resumedTokens) / seconds;
+    }
+
+    public boolean finished() {
+        return step >= totalSteps;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "step %,d/%,d (epoch %d) loss %.4f lr %.3g, %,d tokens, %s elapsed%s", step,
+                totalSteps, epoch + 1, loss, learningRate, tokens, format(elapsed), devStep == step && !dev.isEmpty()
+                        ? ", dev " + devText() : "");
+    }
+
+    String devText() {
+        StringBuilder s = new StringBuilder();
+        dev.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> s.append(s.isEmpty() ? "" : " ").append(e.getKey()).append(' ')
+                        .append(String.format(Locale.ROOT, "%.3f", e.getValue())));
+        return s.toString();
+    }
+
+    static String format(Duration d) {
+        long s = d.toSeconds();
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
+    /**
+     * Text lines for a console or a job log: one per hundredth of the run (every step of a run
+     * under a hundred steps), one for each dev evaluation, and the last step.
+     */
+    public static Consumer<TrainingProgress> console(PrintStream out) {
+        return p -> {
+            long every = Math.max(1, p.totalSteps() / 100);
+            if (p.step() % every == 0 || p.finished() || p.devStep() == p.step() && !p.dev().isEmpty()) {
+                out.println(p);
+                out.flush();
+            }
+        };
+    }
+
+    public static Consumer<TrainingProgress> defaultSink() {
+        return sink;
+    }
+
+    /** Replaces {@link #defaultSink()} (the kernel installs its live display). */
+    public static void setDefaultSink(Consumer<TrainingProgress> newSink) {
+        sink = newSink;
+    }
+}
