@@ -431,11 +431,15 @@ public final class FineTune {
             Results results = Bench.builder().model(model).split(devSplit).batchSize(config.batchSize)
                     .chat(config.chat).progress(p -> { }).evaluate(config.dev);
             Map<String, Double> accuracy = new TreeMap<>();
+            // After early stopping the final weights were just evaluated at this step: logged once.
+            boolean logged = step > 0 && state.devStep == step;
             for (Row row : results.report().languages()) {
                 String language = row.getString("language");
                 double value = row.getDouble("accuracy");
                 accuracy.put(language, value);
-                log.dev(step, language, row.getString("tier"), row.getInt("n"), value);
+                if (!logged) {
+                    log.dev(step, language, row.getString("tier"), row.getInt("n"), value);
+                }
             }
             if (state.evaluated(step, accuracy, metric(results.report()), track)) {
                 saveWeights(config.out.resolve("best"));

@@ -27,7 +27,8 @@ public final class TrainingConfig {
         /** Mean accuracy of the low-resource languages. */
         LOW_RESOURCE;
 
-        static Metric parse(String name) {
+        /** "macro", "micro" or "low-resource" (any case). */
+        public static Metric parse(String name) {
             try {
                 return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {

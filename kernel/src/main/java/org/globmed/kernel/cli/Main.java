@@ -17,6 +17,7 @@ import org.globmed.kernel.jupyter.JupyterKernel;
  * globmed model info|bench ...                    models (see ModelCommands)
  * globmed serve MODEL_DIR [--port P]              an OpenAI-compatible server (see ServeCommand)
  * globmed evaluate --model M --out DIR ...        GlobMed-Bench (see EvaluateCommand)
+ * globmed finetune --model M --out DIR ...        fine-tuning, full or LoRA (see FinetuneCommand)
  * </pre>
  */
 public final class Main {
@@ -51,6 +52,7 @@ public final class Main {
             case "sample" -> DataCommands.sample(rest, System.out);
             case "model" -> ModelCommands.run(rest, System.out);
             case "evaluate" -> EvaluateCommand.run(rest, System.out);
+            case "finetune" -> FinetuneCommand.run(rest, System.out);
             case "serve" -> ServeCommand.run(rest, System.out);
             case "help", "-h", "--help" -> usage(0);
             default -> {
@@ -107,6 +109,10 @@ public final class Main {
                 "  evaluate --model DIR|URL|predictions.jsonl --out RESULTS_DIR [--data DIR] [--languages a,b]",
                 "           [--sources S,T] [--split test] [--shots K] [--seed S] [--generative] [--chat] [--batch N]",
                 "                     GlobMed-Bench per language; resumable: run it again to go on after a stop",
+                "  finetune --model DIR --out RUN_DIR [--data DIR] [--lora R] [--epochs E] [--lr LR] [--resume]",
+                "           [--languages a,b] [--batch B] [--accumulate N] [--eval-every N] [--patience N] [--merge] ...",
+                "                     full or LoRA fine-tuning on the train split, dev-evaluated, checkpointed;",
+                "                     after a stop, the same command with --resume goes on from the last checkpoint",
                 "  serve MODEL_DIR|--tiny qwen3 [--port 8000] [--host 127.0.0.1] [--name NAME]",
                 "                     an OpenAI-compatible server of the model (/v1/models, /v1/completions with",
                 "                     echo log-probabilities, /v1/chat/completions) until Ctrl-C or SIGTERM",
