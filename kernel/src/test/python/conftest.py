@@ -7,7 +7,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from globmed_testing import ARTIFACTS, EVALUATE, EXPLORE, MODELS, TOUR, Kernel, execute_notebook, install_kernelspec  # noqa: E402
+from globmed_testing import (ARTIFACTS, EVALUATE, EXPLORE, MODELS, TOUR, Kernel, execute_notebook, globmed,  # noqa: E402
+                             install_kernelspec)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -82,3 +83,15 @@ def executed_evaluate(artifacts):
     """notebooks/03-evaluate.ipynb executed once per run (kept in the artifacts folder)."""
     out = artifacts / "03-evaluate.executed.ipynb"
     return execute_notebook(EVALUATE, out, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A tiny random Qwen3 (byte tokenizer) saved in the Hugging Face layout by a headless script."""
+    folder = tmp_path_factory.mktemp("tiny-qwen3")
+    script = folder.parent / "save-tiny.jsh"
+    script.write_text(f'try (var lm = Models.tiny("qwen3")) {{ lm.save(Path.of("{folder}")); }}\n')
+    done = globmed("run", script)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (folder / "model.safetensors").exists()
+    return folder

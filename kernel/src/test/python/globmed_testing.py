@@ -38,6 +38,11 @@ CELL_TIMEOUT = 60
 _spec_dir = None
 
 
+def globmed(*args, timeout=600):
+    """Runs environment/globmed with ARGS as a user would; returns the CompletedProcess (text)."""
+    return subprocess.run([str(GLOBMED), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
 def install_kernelspec():
     """Installs the kernelspec once per test run into a temporary JUPYTER_PATH entry."""
     global _spec_dir

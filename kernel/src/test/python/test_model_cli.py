@@ -2,13 +2,10 @@
 import json
 import subprocess
 
-from globmed_testing import GLOBMED, REPO
+from globmed_testing import GLOBMED, globmed, REPO
 
 CONFIGS = REPO / "lib" / "src" / "main" / "resources" / "org" / "globmed" / "model" / "configs"
 
-
-def globmed(*args, timeout=120):
-    return subprocess.run([str(GLOBMED), *map(str, args)], capture_output=True, text=True, timeout=timeout)
 
 
 def test_model_info_of_a_folder_prints_architecture_counts_and_memory(tmp_path):

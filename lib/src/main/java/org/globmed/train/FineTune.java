@@ -160,6 +160,7 @@ public final class FineTune {
                 throw new IllegalArgumentException(out + " already holds checkpoints of a run; resume(true) continues it,"
                         + " or choose another output folder");
             }
+            long resumedFrom = latest == null ? 0 : latest.step;
             if (latest != null) {
                 latest.checkResumable(baseDigest, config.fingerprint(), checkpoints.folder(latest.step));
             }
@@ -203,7 +204,7 @@ public final class FineTune {
                             (state.tokens - resumedTokens) / Math.max(1e-9, loopSeconds),
                             losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1), state.bestStep,
                             state.bestMetric, config.metric, stoppedEarly, data.probabilities(),
-                            data.effectiveMix(schedule), data.truncated, memory, before, after, out);
+                            data.effectiveMix(schedule), data.truncated, memory, before, after, out, resumedFrom);
                     report.write(out.resolve("report.json"));
                     return new Result(model, report);
                 }

@@ -35,12 +35,13 @@ import tech.tablesaw.api.Row;
  * @param before            dev results before training (null without a dev set)
  * @param after             dev results after training (null without a dev set)
  * @param folder            the run folder
+ * @param resumedFrom       the checkpoint step this process continued from (0: it started the run)
  */
 public record TrainingReport(String mode, long trainedParameters, long steps, long plannedSteps, long tokens,
                              double seconds, double tokensPerSecond, double finalLoss, long bestStep, double bestMetric,
                              TrainingConfig.Metric metric, boolean stoppedEarly, Map<String, Double> samplingProbability,
                              Map<String, Double> effectiveMix, int truncated, MemoryEstimate memory, Results before,
-                             Results after, Path folder) {
+                             Results after, Path folder, long resumedFrom) {
     /** Dev accuracy per language before training (empty without a dev set). */
     public Map<String, Double> devBefore() {
         return accuracy(before);
@@ -87,6 +88,7 @@ public record TrainingReport(String mode, long trainedParameters, long steps, lo
         json.put("sampling_probability", samplingProbability);
         json.put("effective_mix", effectiveMix);
         json.put("truncated", truncated);
+        json.put("resumed_from", resumedFrom);
         json.put("memory_estimate", memory.toString());
         json.put("dev_before", devBefore());
         json.put("dev_after", devAfter());
@@ -100,7 +102,8 @@ public record TrainingReport(String mode, long trainedParameters, long steps, lo
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "%s fine-tuning: %,d trained parameters, %,d/%,d steps%s, %,d tokens,"
                         + " %.1f s (%.0f tokens/s), final loss %.4f", mode, trainedParameters, steps, plannedSteps,
-                stoppedEarly ? " (stopped early)" : "", tokens, seconds, tokensPerSecond, finalLoss));
+                (stoppedEarly ? " (stopped early)" : "") + (resumedFrom > 0 ? " (resumed from step " + resumedFrom + ")" : ""),
+                tokens, seconds, tokensPerSecond, finalLoss));
         if (bestStep > 0) {
             s.append(String.format(Locale.ROOT, "; best %s %.4f at step %,d", metric.name().toLowerCase(Locale.ROOT),
                     bestMetric, bestStep));

@@ -17,6 +17,7 @@ import org.globmed.train.TrainingProgress;
  * {@code globmed finetune}: fine-tuning from the command line, for cluster jobs without a browser.
  * <pre>
  * globmed finetune --model DIR --out RUN_DIR [--data DIR] [--lora R] [--epochs E] [--lr LR] [--resume]
+ *                  [--lora-targets q_proj,v_proj,...] [--lora-alpha A] [--lora-dropout P]
  *                  [--languages a,b] [--sources S,T] [--train-split train] [--dev-split test]
  *                  [--batch B] [--accumulate N] [--max-length T] [--max-steps N] [--temperature τ]
  *                  [--eval-every N] [--patience N] [--metric macro|micro|low-resource] [--checkpoint-every N]
@@ -30,7 +31,7 @@ import org.globmed.train.TrainingProgress;
  */
 final class FinetuneCommand {
     static final String USAGE = "finetune --model DIR --out RUN_DIR [--data DIR] [--lora R] [--epochs E] [--lr LR]"
-            + " [--resume] [--languages a,b] [--sources S,T] [--train-split train] [--dev-split test|none] [--batch B]"
+            + " [--resume] [--lora-targets M,N] [--lora-alpha A] [--lora-dropout P] [--languages a,b] [--sources S,T] [--train-split train] [--dev-split test|none] [--batch B]"
             + " [--accumulate N] [--max-length T] [--max-steps N] [--temperature T] [--eval-every N] [--patience N]"
             + " [--metric macro|micro|low-resource] [--checkpoint-every N] [--keep K] [--seed S] [--chat] [--merge]";
 
@@ -83,6 +84,18 @@ final class FinetuneCommand {
                     case "--lora" -> {
                         int rank = Integer.parseInt(v);
                         settings.add(c -> c.lora(rank));
+                    }
+                    case "--lora-targets" -> {
+                        List<String> targets = List.of(v.split(","));
+                        settings.add(c -> c.loraTargets(targets));
+                    }
+                    case "--lora-alpha" -> {
+                        double alpha = Double.parseDouble(v);
+                        settings.add(c -> c.loraAlpha(alpha));
+                    }
+                    case "--lora-dropout" -> {
+                        double dropout = Double.parseDouble(v);
+                        settings.add(c -> c.loraDropout(dropout));
                     }
                     case "--epochs" -> {
                         int epochs = Integer.parseInt(v);
