@@ -126,6 +126,7 @@ public final class Session implements AutoCloseable {
         }
         current = new Session(new OutputRouter(), startupScript());
         org.globmed.kernel.runtime.ProgressBar.install(current);
+        org.globmed.kernel.runtime.TrainingMonitor.install(current);
         return current;
     }
 

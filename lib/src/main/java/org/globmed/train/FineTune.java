@@ -128,6 +128,7 @@ public final class FineTune {
         private final List<Double> losses = new ArrayList<>();
         private double resumedSeconds;
         private long resumedTokens;
+        private long resumedFrom;
         private long startNanos;
 
         Run(LanguageModel model, GlobMedData train, TrainingConfig config, Consumer<TrainingProgress> progress) {
@@ -160,7 +161,7 @@ public final class FineTune {
                 throw new IllegalArgumentException(out + " already holds checkpoints of a run; resume(true) continues it,"
                         + " or choose another output folder");
             }
-            long resumedFrom = latest == null ? 0 : latest.step;
+            resumedFrom = latest == null ? 0 : latest.step;
             if (latest != null) {
                 latest.checkResumable(baseDigest, config.fingerprint(), checkpoints.folder(latest.step));
             }
@@ -420,7 +421,8 @@ public final class FineTune {
 
         private void emit(List<TrainingData.Step> schedule, long step, double loss, double lr) {
             int epoch = step == 0 ? 0 : schedule.get((int) step - 1).epoch();
-            progress.accept(new TrainingProgress(step, schedule.size(), epoch, loss, lr, state.tokens, resumedTokens,
+            progress.accept(new TrainingProgress(step, schedule.size(), epoch, loss, lr, state.tokens, resumedFrom,
+                    resumedTokens,
                     Duration.ofNanos(System.nanoTime() - startNanos), losses, state.devStep, state.dev));
         }
 

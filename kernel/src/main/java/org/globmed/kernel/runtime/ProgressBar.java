@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.globmed.bench.Progress;
+import org.globmed.display.TableHtml;
 import org.globmed.kernel.Session;
 
 /**
@@ -47,10 +48,6 @@ public final class ProgressBar implements Consumer<Progress> {
         double fraction = p.total() == 0 ? 1 : (double) p.done() / p.total();
         return String.format(Locale.ROOT, "<div style=\"font-family:monospace\"><progress value=\"%d\" max=\"%d\""
                         + " style=\"width:40%%\"></progress> %s</div>", p.done(), Math.max(1, p.total()),
-                escape(p.toString()) + (fraction >= 1 ? " ✓" : ""));
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+                TableHtml.escape(p.toString()) + (fraction >= 1 ? " ✓" : ""));
     }
 }
