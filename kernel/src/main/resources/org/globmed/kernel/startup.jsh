@@ -11,6 +11,7 @@ import java.util.stream.*;
 import org.globmed.data.*;
 import org.globmed.model.*;
 import org.globmed.bench.*;
+import org.globmed.plot.*;
 import tech.tablesaw.api.*;
 import tech.tablesaw.plotly.api.*;
 import tech.tablesaw.plotly.components.Figure;
