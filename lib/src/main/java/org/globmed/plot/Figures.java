@@ -234,6 +234,10 @@ public final class Figures {
                     "PNG and SVG export needs Chromium, and none was found: install Debian's chromium"
                             + " (environment/setup does) or name the executable in " + CHROMIUM_ENV
                             + "; HTML export works without it"));
+            if (!Files.isExecutable(browser)) {
+                throw new IllegalStateException("PNG and SVG export needs Chromium, and " + browser + " is not an"
+                        + " executable: install Debian's chromium or name the executable in " + CHROMIUM_ENV);
+            }
             Path work = null;
             try {
                 work = Files.createTempDirectory("globmed-figures-");

@@ -56,16 +56,15 @@ final class TrainingLog {
 
     /** The logs of {@code dir}; an error when train-log.csv is missing, malformed or has no complete row. */
     static TrainingLog read(Path dir, Languages registry) {
-        TrainingLog log = readSoFar(dir, registry);
-        if (log.steps.isEmpty()) {
-            throw new IllegalArgumentException(NAME + ": " + dir.resolve(TRAIN) + " has no complete step yet (only its"
-                    + " header): nothing to plot until the first optimizer step is logged");
-        }
-        return log;
+        return read(dir, registry, true);
     }
 
     /** What the logs of {@code dir} hold now, possibly no step yet; an error when train-log.csv is missing. */
     static TrainingLog readSoFar(Path dir, Languages registry) {
+        return read(dir, registry, false);
+    }
+
+    private static TrainingLog read(Path dir, Languages registry, boolean requireStep) {
         if (dir == null) {
             throw new IllegalArgumentException(NAME + ": the run folder is null");
         }
@@ -78,6 +77,10 @@ final class TrainingLog {
         for (Line line : lines(train, TRAIN_COLUMNS)) {
             steps.add(new Step(line.whole("step"), line.number("epoch"), line.number("tokens"), line.number("seconds"),
                     line.number("loss"), line.number("learning_rate"), line.number("grad_norm")));
+        }
+        if (requireStep && steps.isEmpty()) {
+            throw new IllegalArgumentException(NAME + ": " + train + " has no complete step yet (only its header):"
+                    + " nothing to plot until the first optimizer step is logged");
         }
         List<Dev> dev = new ArrayList<>();
         Path devFile = dir.resolve(DEV);

@@ -46,7 +46,15 @@ final class PlotlyHtml {
         return sb.toString();
     }
 
+    /** "Plotly figure", or the figure's own description when its class has one (Plots' figures do). */
     static String text(Figure figure) {
+        try {
+            if (figure.getClass().getMethod("toString").getDeclaringClass() != Object.class) {
+                return figure.toString();
+            }
+        } catch (NoSuchMethodException e) {
+            // every class has toString
+        }
         return "Plotly figure";
     }
 
