@@ -70,7 +70,8 @@ final class JsonFigure extends Figure {
 
     @Override
     public String toString() {
-        return "Figure: " + title + " (" + spec.get("data").size() + " traces)";
+        int traces = spec.get("data").size();
+        return "Figure: " + title + " (" + traces + (traces == 1 ? " trace)" : " traces)");
     }
 
     /**

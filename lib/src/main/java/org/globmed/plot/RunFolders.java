@@ -10,13 +10,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.globmed.bench.Comparison;
+import org.globmed.bench.HarnessFormat;
+import org.globmed.bench.ItemResult;
 import org.globmed.bench.Results;
 import org.globmed.data.Languages;
 
 /**
  * Result folders on disk. An evaluation results folder is what {@code globmed evaluate --out}
  * writes: {@code results.jsonl} (one result per item), {@code report.txt} and the
- * lm-evaluation-harness files ({@code results_<date>.json} names the model). A training run
+ * lm-evaluation-harness files ({@code results_<date>.json} names the model); a folder of harness
+ * files alone ({@code samples_<task>_<date>.jsonl}) is read too. A training run
  * folder has {@code train-log.csv}, maybe {@code dev-log.csv}, and {@code before/} and
  * {@code after/} evaluation folders when the run evaluated.
  */
@@ -33,7 +36,18 @@ final class RunFolders {
     }
 
     static boolean isEvaluation(Path dir) {
-        return Files.isRegularFile(dir.resolve(RESULTS));
+        return Files.isRegularFile(dir.resolve(RESULTS)) || hasSamples(dir);
+    }
+
+    private static boolean hasSamples(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().matches("samples_.*\\.jsonl"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static boolean isTraining(Path dir) {
@@ -88,23 +102,30 @@ final class RunFolders {
         return false;
     }
 
-    /** The results of an evaluation folder; an error naming the folder when it has none. */
-    static Results results(Path dir, Languages registry) {
+    /**
+     * The per-item results of an evaluation folder: results.jsonl, else its harness samples files;
+     * an error naming the folder when it has neither or they are empty.
+     */
+    static List<ItemResult> results(Path dir, Languages registry) {
         Path file = dir.resolve(RESULTS);
-        if (!Files.isRegularFile(file)) {
+        List<ItemResult> items;
+        if (Files.isRegularFile(file)) {
+            try {
+                items = Results.readJsonl(file, registry).items();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        } else if (hasSamples(dir)) {
+            items = HarnessFormat.readSamples(dir);
+        } else {
             throw new IllegalArgumentException(dir + " is not an evaluation results folder: it has no " + RESULTS
-                    + " (globmed evaluate --out DIR writes one)");
+                    + " (globmed evaluate --out DIR writes one) and no lm-evaluation-harness samples_*.jsonl");
         }
-        Results results;
-        try {
-            results = Results.readJsonl(file, registry);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
+        if (items.isEmpty()) {
+            throw new IllegalArgumentException(dir + " has no results (" + (Files.isRegularFile(file) ? RESULTS
+                    + " is empty" : "its samples files are empty") + "): nothing to plot");
         }
-        if (results.items().isEmpty()) {
-            throw new IllegalArgumentException(file + " is empty: no results to plot");
-        }
-        return results;
+        return items;
     }
 
     /** The model an evaluation folder names in its harness results file, else the folder's name. */
@@ -140,12 +161,13 @@ final class RunFolders {
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException(FinetuneFigure.NAME + ": " + runDir + " lacks the evaluation folder"
                     + (missing.size() == 1 ? " " : "s ") + String.join(" and ", missing.stream().map(m -> m + "/")
-                    .toList()) + " (each with " + RESULTS + "): the run did not evaluate before and after training");
+                    .toList()) + " (each with " + RESULTS + " or harness samples files): the run did not evaluate"
+                    + " before and after training");
         }
-        Results before = results(runDir.resolve(BEFORE), registry);
-        Results after = results(runDir.resolve(AFTER), registry);
+        List<ItemResult> before = results(runDir.resolve(BEFORE), registry);
+        List<ItemResult> after = results(runDir.resolve(AFTER), registry);
         try {
-            return Comparison.of(before.items(), after.items(), registry);
+            return Comparison.of(before, after, registry);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(FinetuneFigure.NAME + ": " + runDir + ": " + e.getMessage(), e);
         }

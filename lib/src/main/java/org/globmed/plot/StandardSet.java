@@ -72,7 +72,7 @@ final class StandardSet {
             name = model + " (" + i + ")"; // two folders of the same model: keep both
         }
         try {
-            reports.put(name, RunFolders.results(dir, options.registry()).report());
+            reports.put(name, Report.of(RunFolders.results(dir, options.registry()), options.registry()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(dir + ": " + e.getMessage(), e);
         }

@@ -41,6 +41,16 @@ class StandardSetTest {
     }
 
     @Test
+    void aFolderOfHarnessSamplesIsAnEvaluationToo() throws Exception {
+        Path dir = root.resolve("harness-only");
+        org.globmed.bench.HarnessFormat.write(items(counts("en", 6, 10, "sw", 2, 10)),
+                org.globmed.bench.HarnessFormat.RunInfo.of("harness-model", ""), dir);
+        Map<String, Figure> figures = Plots.standardSet(List.of(dir));
+        assertEquals(List.of("accuracy-harness-model", "heatmap", "disparity"), List.copyOf(figures.keySet()));
+        assertEquals(List.of(0.6, 0.2), PlotsTest.doubles(PlotsTest.data(figures.get("heatmap")).get(0).get("z").get(0)));
+    }
+
+    @Test
     void foldersWithoutResultsAreErrorsNamingThem() throws Exception {
         Files.createDirectories(root.resolve("empty/inner"));
         String m = assertThrows(IllegalArgumentException.class, () -> Plots.standardSet(List.of(root.resolve("empty"))))
