@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.globmed.data.Language;
@@ -172,10 +171,5 @@ final class HeatmapFigure {
             default -> models.sort(byMean.reversed());
         }
         return models;
-    }
-
-    static String describe(Map<String, List<Accuracies.Row>> byModel) {
-        return String.join(", ", byModel.keySet().stream().map(m -> String.format(Locale.ROOT, "%s (%d languages)", m,
-                byModel.get(m).size())).toList());
     }
 }

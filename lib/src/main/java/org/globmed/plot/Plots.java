@@ -40,7 +40,10 @@ public final class Plots {
 
     /** How languages (or models) are ordered along an axis. */
     public enum Order {
-        /** Highest value first (accuracy, gain, gap, items, median length). */
+        /**
+         * Highest value first: accuracy (before fine-tuning, for the before/after chart), mean accuracy
+         * (heatmap), best−worst gap (disparity), items (composition), median length (lengths).
+         */
         DESCENDING,
         /** Lowest value first. */
         ASCENDING,
@@ -143,7 +146,8 @@ public final class Plots {
     /**
      * The standard set of figures of evaluation result folders and training run folders (or
      * folders holding them), by name: accuracy per run, heatmap and disparity across runs,
-     * training curves and before/after per training run. See {@link StandardSet}.
+     * training curves and before/after per training run; names as {@code globmed figures} gives
+     * its files ({@code accuracy-<model>}, {@code heatmap}, {@code training-<run>}, ...).
      */
     public static Map<String, Figure> standardSet(List<Path> folders) {
         return DEFAULTS.standardSet(folders, null, null);
