@@ -28,6 +28,7 @@ TOUR = NOTEBOOKS / "00-kernel-tour.ipynb"
 EXPLORE = NOTEBOOKS / "01-explore-globmed.ipynb"
 MODELS = NOTEBOOKS / "02-models.ipynb"
 EVALUATE = NOTEBOOKS / "03-evaluate.ipynb"
+PAPER_FIGURES = NOTEBOOKS / "05-paper-figures.ipynb"
 JUPYTER = "/usr/bin/jupyter" if Path("/usr/bin/jupyter").exists() else "jupyter"
 KERNEL_NAME = "java"
 

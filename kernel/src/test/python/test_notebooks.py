@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from globmed_testing import (ARTIFACTS, EVALUATE, EXPLORE, GLOBMED, MODELS, NOTEBOOKS, TOUR, cell_by_id, execute_notebook, output_data,
-                             stream_text)
+from globmed_testing import (ARTIFACTS, EVALUATE, EXPLORE, GLOBMED, MODELS, NOTEBOOKS, PAPER_FIGURES, TOUR, cell_by_id,
+                             execute_notebook, output_data, stream_text)
 
 ALL_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
@@ -51,8 +51,8 @@ def test_notebook_is_valid_and_uses_the_java_kernel(path):
     assert nb.metadata["language_info"]["name"] == "java"
 
 
-# Notebooks with their own tests below are executed once, by their fixture.
-OTHER_NOTEBOOKS = [p for p in ALL_NOTEBOOKS if p not in (TOUR, EXPLORE, MODELS, EVALUATE)]
+# Notebooks with their own tests (below, or test_figures.py for 05) are executed once, by their fixture.
+OTHER_NOTEBOOKS = [p for p in ALL_NOTEBOOKS if p not in (TOUR, EXPLORE, MODELS, EVALUATE, PAPER_FIGURES)]
 
 
 @pytest.mark.parametrize("path", OTHER_NOTEBOOKS, ids=[p.name for p in OTHER_NOTEBOOKS])

@@ -14,7 +14,7 @@ public final class KernelInfo {
     private static final Properties VERSIONS = versions();
     public static final String VERSION = VERSIONS.getProperty("kernel", "dev");
     /** The plotly.js webjar version the build put on the class path. */
-    public static final String PLOTLY_VERSION = VERSIONS.getProperty("plotly");
+    public static final String PLOTLY_VERSION = org.globmed.display.PlotlyJs.VERSION;
 
     private KernelInfo() {
     }

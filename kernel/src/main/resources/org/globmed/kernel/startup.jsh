@@ -12,6 +12,7 @@ import org.globmed.data.*;
 import org.globmed.model.*;
 import org.globmed.bench.*;
 import org.globmed.train.*;
+import org.globmed.plot.*;
 import tech.tablesaw.api.*;
 import tech.tablesaw.plotly.api.*;
 import tech.tablesaw.plotly.components.Figure;

@@ -18,6 +18,7 @@ import org.globmed.kernel.jupyter.JupyterKernel;
  * globmed serve MODEL_DIR [--port P]              an OpenAI-compatible server (see ServeCommand)
  * globmed evaluate --model M --out DIR ...        GlobMed-Bench (see EvaluateCommand)
  * globmed finetune --model M --out DIR ...        fine-tuning, full or LoRA (see FinetuneCommand)
+ * globmed figures RESULTS_DIR... --out DIR        the standard figures (see FiguresCommand)
  * </pre>
  */
 public final class Main {
@@ -54,6 +55,7 @@ public final class Main {
             case "evaluate" -> EvaluateCommand.run(rest, System.out);
             case "finetune" -> FinetuneCommand.run(rest, System.out);
             case "serve" -> ServeCommand.run(rest, System.out);
+            case "figures" -> FiguresCommand.run(rest, System.out);
             case "help", "-h", "--help" -> usage(0);
             default -> {
                 System.err.println("globmed: unknown command '" + command + "'");
@@ -116,6 +118,9 @@ public final class Main {
                 "  serve MODEL_DIR|--tiny qwen3 [--port 8000] [--host 127.0.0.1] [--name NAME]",
                 "                     an OpenAI-compatible server of the model (/v1/models, /v1/completions with",
                 "                     echo log-probabilities, /v1/chat/completions) until Ctrl-C or SIGTERM",
+                "  figures RESULTS_DIR... --out DIR [--data DIR|sample] [--tokenizer tokenizer.json]",
+                "          [--formats html,png,svg] [--size WIDTHxHEIGHT] [--scale S]",
+                "                     the standard figures of evaluation and training run folders, as HTML, PNG, SVG",
                 "  kernel install [--name N] [--sys-prefix]   install the Jupyter kernelspec (default name: java)",
                 "  kernel uninstall [--name N] [--sys-prefix] remove it",
                 "  kernel CONNECTION_FILE                     run as a Jupyter kernel (Jupyter starts this)"));

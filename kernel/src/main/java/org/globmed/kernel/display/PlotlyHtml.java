@@ -1,23 +1,18 @@
 package org.globmed.kernel.display;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.globmed.display.PlotlyJs;
 import tech.tablesaw.plotly.components.Figure;
 
 /**
  * Tablesaw Plotly figures as notebook HTML that draws with no network: plotly.js comes from the
- * pinned webjar on the kernel's class path and is sent once per kernel session, inline, with the
+ * pinned webjar on the class path ({@link PlotlyJs}) and is sent once per kernel session, inline, with the
  * first figure; every later figure waits for it. Under Notebook 6, require.js is on the page and
  * plotly.js would register itself as an AMD module instead of {@code window.Plotly}, so the
  * library is loaded with {@code define} hidden for that one script.
  */
 final class PlotlyHtml {
-    private static final String VERSION = org.globmed.kernel.KernelInfo.PLOTLY_VERSION;
-    private static final String RESOURCE = "/META-INF/resources/webjars/plotly.js-dist/" + VERSION + "/plotly.js";
-
     /**
      * Shown instead of a figure when plotly.js is not on the page: the output that carried it
      * (the first figure of the kernel session) was cleared or replaced by running its cell again.
@@ -33,13 +28,7 @@ final class PlotlyHtml {
         if (librarySent.compareAndSet(false, true)) {
             sb.append(libraryHtml());
         }
-        String script = figure.asJavascript(id).strip();
-        if (script.startsWith("<script>")) {
-            script = script.substring("<script>".length());
-        }
-        if (script.endsWith("</script>")) {
-            script = script.substring(0, script.length() - "</script>".length());
-        }
+        String script = PlotlyJs.figureScript(figure, id);
         sb.append("<div id=\"").append(id).append("\" class=\"globmed-plot\"></div>\n<script>\n")
                 .append("(function () {\n")
                 // Tablesaw declares `var layout`, `var data`: a function scope keeps figures apart.
@@ -57,32 +46,27 @@ final class PlotlyHtml {
         return sb.toString();
     }
 
+    /** "Plotly figure", or the figure's own description when its class has one (Plots' figures do). */
     static String text(Figure figure) {
+        try {
+            if (figure.getClass().getMethod("toString").getDeclaringClass() != Object.class) {
+                return figure.toString();
+            }
+        } catch (NoSuchMethodException e) {
+            // every class has toString
+        }
         return "Plotly figure";
     }
 
     /** The plotly.js library as three scripts: hide AMD define, the library, restore define. */
     static String libraryHtml() {
         return "<script>window.__globmedDefine = window.define; window.define = undefined;</script>\n"
-                + "<script type=\"text/javascript\">" + library() + "</script>\n"
+                + "<script type=\"text/javascript\">" + PlotlyJs.source() + "</script>\n"
                 + "<script>window.define = window.__globmedDefine; delete window.__globmedDefine;</script>\n";
     }
 
-    /** The plotly.js source from the webjar. */
-    static String library() {
-        try (InputStream in = PlotlyHtml.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("plotly.js " + VERSION + " is missing from the class path ("
-                        + RESOURCE + "): the kernel was built without org.webjars.npm:plotly.js-dist");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + RESOURCE, e);
-        }
-    }
-
     static String version() {
-        return VERSION;
+        return PlotlyJs.VERSION;
     }
 
 }

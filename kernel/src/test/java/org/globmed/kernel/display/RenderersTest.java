@@ -114,6 +114,22 @@ class RenderersTest {
     }
 
     @Test
+    void libraryFiguresRenderThroughTheFigureRenderer() {
+        Table counts = Table.create("counts", StringColumn.create("language", "en", "sw"), IntColumn.create("n", 10, 10),
+                IntColumn.create("correct", 8, 3));
+        Figure figure = org.globmed.plot.Plots.options().title("Accuracy & gaps").accuracy(counts);
+        render(figure("library goes here"));
+        JsonObject data = render(figure);
+        String html = data.get("text/html").getAsString();
+        String id = divId(html);
+        assertTrue(html.contains("document.getElementById(\"" + id + "\")"), "draws into its own div");
+        assertTrue(html.contains("Plotly.newPlot("), html);
+        assertTrue(html.contains("Accuracy & gaps"), "the title, not HTML-escaped a second time");
+        assertFalse(html.contains("&amp;"), html);
+        assertEquals("Figure: Accuracy & gaps (2 traces)", data.get("text/plain").getAsString());
+    }
+
+    @Test
     void plotlyLibraryIsSentWithTheFirstFigureOnly() {
         String first = render(figure("one")).get("text/html").getAsString();
         String second = render(figure("two")).get("text/html").getAsString();
