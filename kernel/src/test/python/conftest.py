@@ -1,4 +1,5 @@
 """pytest fixtures shared by the kernel's end-to-end tests (helpers live in globmed_testing.py)."""
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -7,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from globmed_testing import (ARTIFACTS, EVALUATE, EXPLORE, MODELS, TOUR, Kernel, execute_notebook, globmed,  # noqa: E402
+from globmed_testing import (ARTIFACTS, EVALUATE, EXPLORE, FINE_TUNE, MODELS, TOUR, Kernel, execute_notebook, globmed,  # noqa: E402
                              install_kernelspec)
 
 
@@ -83,6 +84,22 @@ def executed_evaluate(artifacts):
     """notebooks/03-evaluate.ipynb executed once per run (kept in the artifacts folder)."""
     out = artifacts / "03-evaluate.executed.ipynb"
     return execute_notebook(EVALUATE, out, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def executed_fine_tune(artifacts, tmp_path_factory):
+    """notebooks/04-fine-tune.ipynb executed once, its runs in a fresh folder (GLOBMED_RUNS)."""
+    runs = tmp_path_factory.mktemp("fine-tune-runs")
+    saved = os.environ.get("GLOBMED_RUNS")
+    os.environ["GLOBMED_RUNS"] = str(runs)
+    try:
+        nb = execute_notebook(FINE_TUNE, artifacts / "04-fine-tune.executed.ipynb", timeout=900)
+    finally:
+        if saved is None:
+            os.environ.pop("GLOBMED_RUNS", None)
+        else:
+            os.environ["GLOBMED_RUNS"] = saved
+    return nb, runs / "04-fine-tune"
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 import base64
 import json
 import struct
+import re
 import subprocess
 import textwrap
 
@@ -10,7 +11,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from globmed_testing import (ARTIFACTS, EVALUATE, EXPLORE, GLOBMED, MODELS, NOTEBOOKS, PAPER_FIGURES, TOUR, cell_by_id,
+from globmed_testing import (ARTIFACTS, EVALUATE, EXPLORE, FINE_TUNE, GLOBMED, MODELS, NOTEBOOKS, PAPER_FIGURES, TOUR, cell_by_id,
                              execute_notebook, output_data, stream_text)
 
 ALL_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -52,7 +53,7 @@ def test_notebook_is_valid_and_uses_the_java_kernel(path):
 
 
 # Notebooks with their own tests (below, or test_figures.py for 05) are executed once, by their fixture.
-OTHER_NOTEBOOKS = [p for p in ALL_NOTEBOOKS if p not in (TOUR, EXPLORE, MODELS, EVALUATE, PAPER_FIGURES)]
+OTHER_NOTEBOOKS = [p for p in ALL_NOTEBOOKS if p not in (TOUR, EXPLORE, MODELS, EVALUATE, FINE_TUNE, PAPER_FIGURES)]
 
 
 @pytest.mark.parametrize("path", OTHER_NOTEBOOKS, ids=[p.name for p in OTHER_NOTEBOOKS])
@@ -369,3 +370,52 @@ def test_evaluate_progress_prompt_comparison_and_harness_files(executed_evaluate
     assert "low_resource_factor" in headline["text/html"]
     harness = stream_text(cell_by_id(executed_evaluate, "harness"))
     assert "36 samples files" in harness  # 3 sources × 12 languages
+
+
+# ---------------------------------------------------------------------------------------------
+# 04-fine-tune
+
+def test_fine_tune_runs_without_errors(executed_fine_tune):
+    nb, _ = executed_fine_tune
+    assert_ran_cleanly(nb)
+
+
+def test_fine_tune_trains_lora_and_full_with_a_live_display(executed_fine_tune):
+    nb, runs = executed_fine_tune
+    for cell_id, mode, trained in (("lora", "LoRA r=8", "77,824"), ("full", "full", "820,992")):
+        cell = cell_by_id(nb, cell_id)
+        [report] = output_data(cell, "execute_result")
+        text = report["text/plain"]
+        assert text.startswith(f"{mode} fine-tuning: {trained} trained parameters, 40/40 steps"), text
+        assert "dev accuracy before → after: ar " in text and " zu " in text, text
+        live = [o for o in cell.outputs if o["output_type"] in ("display_data", "update_display_data")]
+        assert live, "the live display"
+        html = "".join(o["data"].get("text/html", "") for o in live)
+        assert "<progress" in html and "globmed-loss" in html and "dev accuracy (step 20)" in html
+        assert "step 40/40" in live[-1]["data"]["text/plain"]
+        log = (runs / cell_id / "train-log.csv").read_text().splitlines()
+        assert len(log) == 41 and log[0] == "step,epoch,tokens,seconds,loss,learning_rate,grad_norm"
+        dev = (runs / cell_id / "dev-log.csv").read_text().splitlines()
+        assert {row.split(",")[0] for row in dev[1:]} == {"0", "20", "40"}
+        assert len(dev) == 1 + 3 * 12
+    files = stream_text(cell_by_id(nb, "files"))
+    for name in ("adapter", "after", "before", "best", "checkpoints", "dev-log.csv", "report.json", "train-log.csv"):
+        assert name in files.split(), name
+    assert (runs / "lora" / "adapter" / "adapter_config.json").exists()
+    assert (runs / "lora-merged" / "model.safetensors").exists()
+
+
+def test_fine_tune_merged_model_scores_as_the_adapters_and_headlines_are_computed(executed_fine_tune):
+    nb, _ = executed_fine_tune
+    merged = stream_text(cell_by_id(nb, "merge"))
+    adapters, merged_accuracy = re.search(r"with adapters ([\d.]+), merged ([\d.]+)", merged).groups()
+    assert adapters == merged_accuracy
+    [pairs] = output_data(cell_by_id(nb, "lora-compare"), "execute_result")
+    assert pairs["text/html"].count("<tr>") == 13 and "p_holm" in pairs["text/html"]
+    headline = stream_text(cell_by_id(nb, "headline"))
+    assert re.search(r"^LoRA  macro [\d.]+ -> [\d.]+; average relative improvement [+-][\d.]+%; "
+                     r"low-resource improvement factor (-?[\d.]+|NaN)$", headline, re.M), headline
+    assert headline.count("\n") == 2
+    for cell_id in ("gain-figure", "curves-figure"):
+        [figure] = output_data(cell_by_id(nb, cell_id), "execute_result")
+        assert "Plotly.newPlot" in figure["text/html"], cell_id

@@ -126,7 +126,7 @@ public final class Session implements AutoCloseable {
         }
         current = new Session(new OutputRouter(), startupScript());
         org.globmed.kernel.runtime.ProgressBar.install(current);
-        org.globmed.kernel.runtime.TrainingMonitor.install(current);
+        org.globmed.kernel.runtime.TrainingDisplay.install(current);
         return current;
     }
 

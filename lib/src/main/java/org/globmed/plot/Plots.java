@@ -322,7 +322,7 @@ public final class Plots {
         }
 
         public Figure trainingCurves(Path runDir) {
-            return TrainingFigure.build(TrainingLog.read(runDir, languages), this);
+            return TrainingFigure.build(RunLogs.read(runDir, languages), this);
         }
 
         public TrainingMonitor monitor(Path runDir) {

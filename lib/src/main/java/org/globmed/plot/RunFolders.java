@@ -51,7 +51,7 @@ final class RunFolders {
     }
 
     static boolean isTraining(Path dir) {
-        return Files.isRegularFile(dir.resolve(TrainingLog.TRAIN));
+        return Files.isRegularFile(dir.resolve(RunLogs.TRAIN));
     }
 
     /**
@@ -68,7 +68,7 @@ final class RunFolders {
         for (Path dir : folders) {
             if (!Files.isDirectory(dir)) {
                 throw new IllegalArgumentException(dir + " is not a folder; expected an evaluation results folder"
-                        + " (with " + RESULTS + ") or a training run folder (with " + TrainingLog.TRAIN + ")");
+                        + " (with " + RESULTS + ") or a training run folder (with " + RunLogs.TRAIN + ")");
             }
             if (classify(dir, evaluations, trainings)) {
                 continue;
@@ -83,7 +83,7 @@ final class RunFolders {
             }
             if (!any) {
                 throw new IllegalArgumentException(dir + " holds no results: neither it nor a folder in it has "
-                        + RESULTS + " (an evaluation, globmed evaluate --out) or " + TrainingLog.TRAIN
+                        + RESULTS + " (an evaluation, globmed evaluate --out) or " + RunLogs.TRAIN
                         + " (a training run)");
             }
         }

@@ -19,17 +19,17 @@ final class TrainingFigure {
     private TrainingFigure() {
     }
 
-    static JsonFigure build(TrainingLog log, Plots.Options options) {
-        List<TrainingLog.Step> steps = log.steps();
+    static JsonFigure build(RunLogs log, Plots.Options options) {
+        List<RunLogs.Step> steps = log.steps();
         boolean withDev = !log.dev().isEmpty();
         ArrayNode data = Parts.array();
-        double[] x = steps.stream().mapToDouble(TrainingLog.Step::step).toArray();
+        double[] x = steps.stream().mapToDouble(RunLogs.Step::step).toArray();
         ObjectNode loss = data.addObject();
         loss.put("type", "scatter");
         loss.put("mode", steps.size() == 1 ? "markers" : "lines");
         loss.put("name", "training loss");
         loss.set("x", Parts.numbers(x));
-        loss.set("y", Parts.numbers(steps.stream().mapToDouble(TrainingLog.Step::loss).toArray()));
+        loss.set("y", Parts.numbers(steps.stream().mapToDouble(RunLogs.Step::loss).toArray()));
         // Loss and learning rate have their own panels, named by their axes: black and grey, out of
         // the legend, which is left to the languages.
         loss.put("showlegend", false);
@@ -42,7 +42,7 @@ final class TrainingFigure {
         rate.put("mode", steps.size() == 1 ? "markers" : "lines");
         rate.put("name", "learning rate");
         rate.set("x", Parts.numbers(x));
-        rate.set("y", Parts.numbers(steps.stream().mapToDouble(TrainingLog.Step::learningRate).toArray()));
+        rate.set("y", Parts.numbers(steps.stream().mapToDouble(RunLogs.Step::learningRate).toArray()));
         rate.put("showlegend", false);
         rate.putObject("line").put("color", Palette.GREY).put("width", 1.5);
         rate.putObject("marker").put("color", Palette.GREY);
@@ -54,7 +54,7 @@ final class TrainingFigure {
         // HIGH languages first, then LOW; colours counted within each tier, LOW lines dotted.
         Map<Language, TreeMap<Long, Double>> byLanguage = new TreeMap<>(java.util.Comparator
                 .comparing((Language l) -> tiers.get(l)).thenComparing(Language::code));
-        for (TrainingLog.Dev d : log.dev()) {
+        for (RunLogs.Dev d : log.dev()) {
             byLanguage.computeIfAbsent(d.language(), k -> new TreeMap<>()).put(d.step(), d.accuracy());
         }
         Map<Tier, Integer> colours = new java.util.EnumMap<>(Tier.class);
@@ -76,13 +76,13 @@ final class TrainingFigure {
             t.put("yaxis", "y3");
         }
 
-        TrainingLog.Step last = steps.get(steps.size() - 1);
+        RunLogs.Step last = steps.get(steps.size() - 1);
         String subtitle = String.format(Locale.ROOT, "step %,d, epoch %.2f, loss %s, %s tokens, %s elapsed", last.step(),
                 last.epoch(), Text.fixed(last.loss(), 4), tokens(last.tokens()), elapsed(last.seconds()));
         if (withDev) {
             long devStep = log.dev().get(log.dev().size() - 1).step();
             double mean = log.dev().stream().filter(d -> d.step() == devStep)
-                    .mapToDouble(TrainingLog.Dev::accuracy).average().orElse(Double.NaN);
+                    .mapToDouble(RunLogs.Dev::accuracy).average().orElse(Double.NaN);
             subtitle += String.format(Locale.ROOT, "; dev accuracy at step %,d: mean %s", devStep, Text.percent(mean, 1));
         } else {
             subtitle += "; no dev evaluation yet";

@@ -32,7 +32,7 @@ public final class TrainingMonitor {
 
     /** The curves of what the run folder holds now; an error while it has no complete step. */
     public Figure figure() {
-        TrainingLog log = TrainingLog.read(runDir, options.registry());
+        RunLogs log = RunLogs.read(runDir, options.registry());
         steps = log.steps().size();
         devRows = log.dev().size();
         return TrainingFigure.build(log, options);
@@ -43,10 +43,10 @@ public final class TrainingMonitor {
      * (also while train-log.csv has no step, or does not exist yet).
      */
     public Optional<Figure> poll() {
-        if (!java.nio.file.Files.exists(runDir.resolve(TrainingLog.TRAIN))) {
+        if (!java.nio.file.Files.exists(runDir.resolve(RunLogs.TRAIN))) {
             return Optional.empty();
         }
-        TrainingLog log = TrainingLog.readSoFar(runDir, options.registry());
+        RunLogs log = RunLogs.readSoFar(runDir, options.registry());
         if (log.steps().isEmpty() || (log.steps().size() == steps && log.dev().size() == devRows)) {
             return Optional.empty();
         }

@@ -6,7 +6,7 @@
  * and {@link org.globmed.plot.Figures} (standalone HTML, PNG and SVG through headless Chromium).
  * {@link org.globmed.plot.TrainingMonitor} follows a training run while it writes its logs.
  * Inside: {@code JsonFigure} (a Tablesaw figure written as plotly.js JSON), one class per figure,
- * {@code Accuracies} (what every input becomes), {@code TrainingLog} and {@code RunFolders}
+ * {@code Accuracies} (what every input becomes), {@code RunLogs} and {@code RunFolders}
  * (files on disk), {@code Palette} and {@code Text}.
  */
 package org.globmed.plot;

@@ -21,13 +21,16 @@ import java.util.Locale;
  *     evaluation (step 0: before training).</li>
  * </ul>
  * A resumed run first cuts both files back to the checkpoint's step (atomically), so rows of the
- * steps it redoes are not doubled.
+ * steps it redoes are not doubled. Written by {@link FineTune}; the plotting helpers read them.
  */
-final class TrainingLog implements AutoCloseable {
-    static final String TRAIN_FILE = "train-log.csv";
-    static final String DEV_FILE = "dev-log.csv";
-    static final String TRAIN_HEADER = "step,epoch,tokens,seconds,loss,learning_rate,grad_norm";
-    static final String DEV_HEADER = "step,language,tier,n,accuracy";
+public final class TrainingLog implements AutoCloseable {
+    public static final String TRAIN_FILE = "train-log.csv";
+    public static final String DEV_FILE = "dev-log.csv";
+    public static final List<String> TRAIN_COLUMNS = List.of("step", "epoch", "tokens", "seconds", "loss",
+            "learning_rate", "grad_norm");
+    public static final List<String> DEV_COLUMNS = List.of("step", "language", "tier", "n", "accuracy");
+    static final String TRAIN_HEADER = String.join(",", TRAIN_COLUMNS);
+    static final String DEV_HEADER = String.join(",", DEV_COLUMNS);
 
     private final BufferedWriter train;
     private final BufferedWriter dev;
@@ -38,7 +41,7 @@ final class TrainingLog implements AutoCloseable {
         this.train = open(folder.resolve(TRAIN_FILE), TRAIN_HEADER, step);
         this.dev = open(folder.resolve(DEV_FILE), DEV_HEADER, step);
         if (step > 0) {
-            int column = List.of(TRAIN_HEADER.split(",")).indexOf("loss");
+            int column = TRAIN_COLUMNS.indexOf("loss");
             for (String line : Files.readAllLines(folder.resolve(TRAIN_FILE), StandardCharsets.UTF_8)) {
                 if (!line.equals(TRAIN_HEADER)) {
                     losses.add(Double.parseDouble(line.split(",")[column]));

@@ -16,7 +16,7 @@ import org.globmed.train.TrainingProgress;
  * line. Updates go out at most every half second, and always at the start, at each dev
  * evaluation and at the end.
  */
-public final class TrainingMonitor implements Consumer<TrainingProgress> {
+public final class TrainingDisplay implements Consumer<TrainingProgress> {
     private static final long MIN_INTERVAL_NANOS = 500_000_000L;
     /** Points of the loss curve drawn at most: longer runs are averaged into this many buckets. */
     static final int CURVE_POINTS = 300;
@@ -25,13 +25,13 @@ public final class TrainingMonitor implements Consumer<TrainingProgress> {
     private long lastSent;
     private long lastDevStep = -1;
 
-    private TrainingMonitor(Session session) {
+    private TrainingDisplay(Session session) {
         this.session = session;
     }
 
     /** Makes this session's cells the default destination of training progress. */
     public static void install(Session session) {
-        TrainingProgress.setDefaultSink(new TrainingMonitor(session));
+        TrainingProgress.setDefaultSink(new TrainingDisplay(session));
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.globmed.data.Language;
 import org.globmed.data.Languages;
 import org.globmed.data.Tier;
+import org.globmed.train.TrainingLog;
 
 /**
  * The logs of a training run folder, as the fine-tuning code writes them while it trains:
@@ -27,12 +28,11 @@ import org.globmed.data.Tier;
  * The files may be growing: a last line without its line end is being written and is ignored.
  * Columns are found by name (extra columns are allowed); "nan" and an empty cell read as NaN.
  */
-final class TrainingLog {
-    static final String TRAIN = "train-log.csv";
-    static final String DEV = "dev-log.csv";
-    static final List<String> TRAIN_COLUMNS = List.of("step", "epoch", "tokens", "seconds", "loss", "learning_rate",
-            "grad_norm");
-    static final List<String> DEV_COLUMNS = List.of("step", "language", "tier", "n", "accuracy");
+final class RunLogs {
+    static final String TRAIN = TrainingLog.TRAIN_FILE;
+    static final String DEV = TrainingLog.DEV_FILE;
+    static final List<String> TRAIN_COLUMNS = TrainingLog.TRAIN_COLUMNS;
+    static final List<String> DEV_COLUMNS = TrainingLog.DEV_COLUMNS;
     static final String NAME = "Plots.trainingCurves";
 
     /** One optimizer step. */
@@ -48,23 +48,23 @@ final class TrainingLog {
     private final List<Step> steps;
     private final List<Dev> dev;
 
-    private TrainingLog(Path dir, List<Step> steps, List<Dev> dev) {
+    private RunLogs(Path dir, List<Step> steps, List<Dev> dev) {
         this.dir = dir;
         this.steps = List.copyOf(steps);
         this.dev = List.copyOf(dev);
     }
 
     /** The logs of {@code dir}; an error when train-log.csv is missing, malformed or has no complete row. */
-    static TrainingLog read(Path dir, Languages registry) {
+    static RunLogs read(Path dir, Languages registry) {
         return read(dir, registry, true);
     }
 
     /** What the logs of {@code dir} hold now, possibly no step yet; an error when train-log.csv is missing. */
-    static TrainingLog readSoFar(Path dir, Languages registry) {
+    static RunLogs readSoFar(Path dir, Languages registry) {
         return read(dir, registry, false);
     }
 
-    private static TrainingLog read(Path dir, Languages registry, boolean requireStep) {
+    private static RunLogs read(Path dir, Languages registry, boolean requireStep) {
         if (dir == null) {
             throw new IllegalArgumentException(NAME + ": the run folder is null");
         }
@@ -99,7 +99,7 @@ final class TrainingLog {
                         : Accuracies.tier(tier, NAME, code), n, accuracy));
             }
         }
-        return new TrainingLog(dir, steps, dev);
+        return new RunLogs(dir, steps, dev);
     }
 
     Path dir() {
