@@ -77,8 +77,9 @@ final class TrainingFigure {
         }
 
         RunLogs.Step last = steps.get(steps.size() - 1);
-        String subtitle = String.format(Locale.ROOT, "step %,d, epoch %.2f, loss %s, %s tokens, %s elapsed", last.step(),
-                last.epoch(), Text.fixed(last.loss(), 4), tokens(last.tokens()), elapsed(last.seconds()));
+        double epoch = last.epoch();
+        String subtitle = String.format(Locale.ROOT, "step %,d, epoch %s, loss %s, %s tokens, %s elapsed", last.step(),
+                epoch == Math.rint(epoch) ? String.valueOf((long) epoch) : String.format(Locale.ROOT, "%.2f", epoch), Text.fixed(last.loss(), 4), tokens(last.tokens()), elapsed(last.seconds()));
         if (withDev) {
             long devStep = log.dev().get(log.dev().size() - 1).step();
             double mean = log.dev().stream().filter(d -> d.step() == devStep)
@@ -100,6 +101,7 @@ final class TrainingFigure {
             yRate.putArray("domain").add(0.42).add(0.62);
             ObjectNode yDev = Parts.valueAxis("Dev accuracy", true);
             yDev.putArray("domain").add(0.0).add(0.34);
+            yDev.putArray("range").add(0.0).add(1.0); // accuracy: 0-100%, also when every value is the same
             yDev.put("anchor", "x");
             layout.set("yaxis3", yDev);
         } else {

@@ -345,7 +345,7 @@ public final class FineTune {
                 }
                 optimizer.zeroGradients();
                 state.stepped(step, work.epoch(), tokens, seconds());
-                log.step(step, work.epoch(), state.tokens, state.seconds, loss, lr, norm);
+                log.step(step, work.epoch() + 1, state.tokens, state.seconds, loss, lr, norm);
                 losses.add(loss);
                 boolean stop = false;
                 if (config.evaluateEvery > 0 && step % config.evaluateEvery == 0 && step < schedule.size()) {

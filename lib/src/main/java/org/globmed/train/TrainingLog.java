@@ -16,7 +16,8 @@ import java.util.Locale;
  * spreadsheet read, each row written and flushed as it happens:
  * <ul>
  * <li>{@code train-log.csv}: {@code step,epoch,tokens,seconds,loss,learning_rate,grad_norm}, one
- *     row per optimizer step (tokens: trained tokens so far; seconds: since the run started).</li>
+ *     row per optimizer step (epoch from 1; tokens: trained tokens so far; seconds: since the run
+ *     started).</li>
  * <li>{@code dev-log.csv}: {@code step,language,tier,n,accuracy}, one row per language per dev
  *     evaluation (step 0: before training).</li>
  * </ul>

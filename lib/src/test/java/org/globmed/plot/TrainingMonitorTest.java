@@ -54,7 +54,7 @@ class TrainingMonitorTest {
         assertEquals("dot", data.get(4).at("/line/dash").asText());
         assertEquals("solid", data.get(2).at("/line/dash").asText());
         String title = layout(f).at("/title/text").asText();
-        assertTrue(title.startsWith("Training run " + run.getFileName() + "<br><sup>step 20, epoch 1.00, loss "), title);
+        assertTrue(title.startsWith("Training run " + run.getFileName() + "<br><sup>step 20, epoch 1, loss "), title);
         assertTrue(title.contains("dev accuracy at step 20"), title);
         assertEquals("y3", layout(f).at("/xaxis/anchor").asText(), "one step axis, at the bottom");
     }
