@@ -40,7 +40,8 @@ public record Progress(String label, int done, int total, int cached, Duration e
                 rate(), format(elapsed), finished() || eta == null ? "" : ", ETA " + format(eta));
     }
 
-    static String format(Duration d) {
+    /** "m:ss", or "h:mm:ss" from an hour. */
+    public static String format(Duration d) {
         long s = d.toSeconds();
         return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                 : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.globmed.bench.Progress;
 
 /**
  * Where a run is, after each optimizer step and each dev evaluation: what a progress display
@@ -53,7 +54,7 @@ public record TrainingProgress(long step, long totalSteps, int epoch, double los
         Duration eta = eta();
         return String.format(Locale.ROOT, "step %,d/%,d (epoch %d) loss %.4f lr %.3g, %,d tokens, %.0f tokens/s, %s"
                         + " elapsed%s%s", step, totalSteps, epoch + 1, loss, learningRate, tokens, tokensPerSecond(),
-                format(elapsed), finished() || eta == null ? "" : ", ETA " + format(eta), devPart);
+                Progress.format(elapsed), finished() || eta == null ? "" : ", ETA " + Progress.format(eta), devPart);
     }
 
     /** The latest dev accuracy per language, "en 0.410 sw 0.330". */
@@ -63,12 +64,6 @@ public record TrainingProgress(long step, long totalSteps, int epoch, double los
                 .forEach(e -> s.append(s.isEmpty() ? "" : " ").append(e.getKey()).append(' ')
                         .append(String.format(Locale.ROOT, "%.3f", e.getValue())));
         return s.toString();
-    }
-
-    static String format(Duration d) {
-        long s = d.toSeconds();
-        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
-                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
     /**

@@ -162,4 +162,19 @@ final class DataCommands {
         System.err.println("usage: globmed " + synopsis);
         return 2;
     }
+
+    /**
+     * The items of {@code data} (the bundled sample when null) in {@code languages} and
+     * {@code sources} (all when empty): the selection options of evaluate and finetune.
+     */
+    static GlobMedData select(Path data, List<String> languages, List<String> sources) throws IOException {
+        GlobMed.Loader loader = GlobMed.loader();
+        if (!languages.isEmpty()) {
+            loader.languages(languages.toArray(String[]::new));
+        }
+        if (!sources.isEmpty()) {
+            loader.sources(sources.toArray(String[]::new));
+        }
+        return data == null ? loader.load() : loader.load(data);
+    }
 }

@@ -12,7 +12,6 @@ import org.globmed.bench.HarnessFormat;
 import org.globmed.bench.HttpBackend;
 import org.globmed.bench.Predictions;
 import org.globmed.bench.Progress;
-import org.globmed.bench.Report;
 import org.globmed.bench.Results;
 import org.globmed.data.GlobMed;
 import org.globmed.data.GlobMedData;
@@ -84,14 +83,7 @@ final class EvaluateCommand {
         if (model == null || results == null) {
             return usage();
         }
-        GlobMed.Loader loader = GlobMed.loader();
-        if (!languages.isEmpty()) {
-            loader.languages(languages.toArray(String[]::new));
-        }
-        if (!sources.isEmpty()) {
-            loader.sources(sources.toArray(String[]::new));
-        }
-        GlobMedData selection = data == null ? loader.load() : loader.load(data);
+        GlobMedData selection = DataCommands.select(data, languages, sources);
         Files.createDirectories(results);
 
         Results done;

@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.globmed.data.GlobMed;
 import org.globmed.data.GlobMedData;
 import org.globmed.model.LanguageModel;
 import org.globmed.model.Lora;
@@ -157,14 +156,7 @@ final class FinetuneCommand {
         if (model == null || runDir == null) {
             return usage("--model and --out are required");
         }
-        GlobMed.Loader loader = GlobMed.loader();
-        if (!languages.isEmpty()) {
-            loader.languages(languages.toArray(String[]::new));
-        }
-        if (!sources.isEmpty()) {
-            loader.sources(sources.toArray(String[]::new));
-        }
-        GlobMedData selection = data == null ? loader.load() : loader.load(data);
+        GlobMedData selection = DataCommands.select(data, languages, sources);
         GlobMedData train = selection.splits(trainSplit);
         TrainingConfig config = new TrainingConfig(runDir);
         settings.forEach(s -> s.accept(config));
