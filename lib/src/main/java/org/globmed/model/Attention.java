@@ -89,7 +89,7 @@ final class Attention extends HfBlock {
         // [B, T, kvHeads, group, d] -> [B, kvHeads, group·T, d]; the scale goes on the smaller operand.
         NDArray grouped = query.reshape(b, t, kvHeads, group, headDim).transpose(0, 2, 3, 1, 4)
                 .reshape(b, kvHeads, group * t, headDim).mul(constant(query, scale));
-        NDArray scores = grouped.matMul(key.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false);
+        NDArray scores = widened(grouped.matMul(key.transpose(0, 1, 3, 2)), training);
         if (mask != null) {
             scores = scores.reshape(b, kvHeads, group, t, s).add(mask);
         }

@@ -171,7 +171,9 @@ public final class CausalLM extends HfBlock {
         NDArray mask = keyMask == null ? null : keyMask.toType(DataType.INT64, false);
         NDArray pos = positions != null ? positions.toType(DataType.INT64, false) : positions(pass, mask, past, t);
         RotaryEmbedding.Angles angles = rotary.angles(pos, h.getDataType());
-        NDArray additive = additiveMask(pass, mask, past, t);
+        // Scores stay float16 when training in float16 (see widened): the mask must match them.
+        DataType scores = training && h.getDataType() == DataType.FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT32;
+        NDArray additive = additiveMask(pass, mask, past, t, scores);
         for (int i = 0; i < layers.size(); i++) {
             h = layers.get(i).forward(ps, h, angles, additive, cache, i, training);
         }
@@ -181,10 +183,13 @@ public final class CausalLM extends HfBlock {
         return norm.forward(ps, h, training);
     }
 
-    /** The output head on hidden states [..., hidden]: float32 logits [..., vocab], owned by {@code hidden}'s manager. */
+    /**
+     * The output head on hidden states [..., hidden]: float32 logits [..., vocab] (float16 when
+     * training a float16 model, see {@link HfBlock#widened}), owned by {@code hidden}'s manager.
+     */
     public NDArray logits(ParameterStore ps, NDArray hidden, boolean training) {
         NDArray output = value(ps, head == null ? embedding : head, hidden, training);
-        return Linear.linear(hidden, output).singletonOrThrow().toType(DataType.FLOAT32, false);
+        return widened(Linear.linear(hidden, output).singletonOrThrow(), training);
     }
 
     /** Rotary positions: a left-padded row counts from its first real token, as if it had no padding. */
@@ -198,9 +203,9 @@ public final class CausalLM extends HfBlock {
 
     /**
      * 0 where query slot {@code past + i} may see key slot {@code j} (j ≤ past + i and j is not
-     * padding), float32's minimum elsewhere: [B or 1, 1, 1, T, S]. Null when all keys are visible.
+     * padding), the scores type's minimum elsewhere: [B or 1, 1, 1, T, S]. Null when all keys are visible.
      */
-    private static NDArray additiveMask(NDManager pass, NDArray mask, long past, long t) {
+    private static NDArray additiveMask(NDManager pass, NDArray mask, long past, long t, DataType type) {
         if (mask == null && t == 1) {
             return null;
         }
@@ -213,8 +218,9 @@ public final class CausalLM extends HfBlock {
             rows = mask.getShape().get(0);
             visible = mask.reshape(rows, 1, s).gt(0).logicalAnd(visible);          // [B, T, S]
         }
-        // (visible - 1) · MAX is 0 or -MAX: the most negative finite float, so exp() gives exactly 0.
-        return visible.toType(DataType.FLOAT32, false).sub(1).mul(Float.MAX_VALUE).reshape(rows, 1, 1, t, s);
+        // (visible - 1) · MAX is 0 or -MAX: the type's most negative finite value, so exp() gives exactly 0.
+        float max = type == DataType.FLOAT16 ? 65504f : Float.MAX_VALUE;
+        return visible.toType(type, false).sub(1).mul(max).reshape(rows, 1, 1, t, s);
     }
 
     @Override

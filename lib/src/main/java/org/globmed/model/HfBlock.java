@@ -97,6 +97,16 @@ abstract class HfBlock extends AbstractBlock {
         hfChildren.values().forEach(child -> child.setAdapters(all));
     }
 
+    /**
+     * {@code x} in float32 for a numerically sensitive step (attention scores, norms, logits), or
+     * {@code x} itself when training in float16: DJL 0.32's {@code toType} is not recorded by
+     * autograd, so a cast would cut the gradient. Those steps then run in float16, as PyTorch's
+     * softmax and reductions accumulate in float32 internally.
+     */
+    static NDArray widened(NDArray x, boolean training) {
+        return training && x.getDataType() == DataType.FLOAT16 ? x : x.toType(DataType.FLOAT32, false);
+    }
+
     /** The parameter's array on the input's device. */
     static NDArray value(ParameterStore ps, Parameter p, NDArray like, boolean training) {
         return p == null ? null : ps.getValue(p, like.getDevice(), training);

@@ -23,7 +23,7 @@ final class RmsNorm extends HfBlock {
     }
 
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        NDArray x32 = x.toType(DataType.FLOAT32, false);
+        NDArray x32 = widened(x, training);
         int last = x.getShape().dimension() - 1;
         NDArray rms = x32.square().mean(new int[]{last}, true).add(constant(x32, eps)).sqrt();
         return x32.div(rms).toType(x.getDataType(), false).mul(value(ps, weight, x, training));

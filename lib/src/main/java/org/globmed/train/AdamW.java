@@ -17,12 +17,17 @@ import org.globmed.model.SafeTensors;
  * {@code w ← w·(1 − lr·λ)}, then {@code w ← w − lr·m̂ / (√v̂ + ε)} with bias-corrected moments.
  *
  * <p>Written here rather than taken from DJL because a checkpoint must hold the optimizer's state
- * and DJL's optimizers keep theirs private. The weights and moments are float32, on the weights'
- * device.
+ * and DJL's optimizers keep theirs private. The moments, and for float16 training a float32
+ * master copy of each weight, live in float32 on the weights' device; weights being trained in
+ * float16 are refreshed from their master after each update.
  */
 final class AdamW {
     /** One trained array and its state. */
-    private record Slot(String name, NDArray weight, NDArray m, NDArray v, boolean decay) {
+    private record Slot(String name, NDArray weight, NDArray master, NDArray m, NDArray v, boolean decay) {
+        /** The float32 values the update applies to: the master copy, or the weight itself. */
+        NDArray target() {
+            return master != null ? master : weight;
+        }
     }
 
     private final List<Slot> slots = new ArrayList<>();
@@ -46,9 +51,14 @@ final class AdamW {
         for (Map.Entry<String, NDArray> e : weights.entrySet()) {
             NDArray w = e.getValue();
             w.setRequiresGradient(true);
+            NDArray master = null;
+            if (w.getDataType() != DataType.FLOAT32) {
+                master = w.toType(DataType.FLOAT32, true);
+                master.attach(state);
+            }
             NDArray m = state.zeros(w.getShape(), DataType.FLOAT32, w.getDevice());
             NDArray v = state.zeros(w.getShape(), DataType.FLOAT32, w.getDevice());
-            slots.add(new Slot(e.getKey(), w, m, v, decayed.contains(e.getKey())));
+            slots.add(new Slot(e.getKey(), w, master, m, v, decayed.contains(e.getKey())));
         }
     }
 
@@ -57,10 +67,10 @@ final class AdamW {
     }
 
     /**
-     * The global L2 norm of the gradients; NaN or infinite when a gradient is. One device
-     * synchronisation for all arrays.
+     * The global L2 norm of the gradients, multiplied by {@code factor} (1 / loss scale); NaN or
+     * infinite when a gradient is. One device synchronisation for all arrays.
      */
-    double gradientNorm() {
+    double gradientNorm(double factor) {
         try (NDManager scratch = state.newSubManager()) {
             NDArray total = null;
             for (Slot s : slots) {
@@ -69,11 +79,11 @@ final class AdamW {
                 NDArray squares = g.toType(DataType.FLOAT32, false).square().sum();
                 total = total == null ? squares : total.add(squares);
             }
-            return total == null ? 0 : Math.sqrt(total.getFloat());
+            return total == null ? 0 : Math.sqrt(total.getFloat()) * factor;
         }
     }
 
-    /** One update at learning rate {@code lr}, the gradients multiplied by {@code factor} first (clipping). */
+    /** One update at learning rate {@code lr}, the gradients multiplied by {@code factor} first (clipping, unscaling). */
     void update(double lr, double factor) {
         step++;
         double correction1 = 1 - Math.pow(beta1, step);
@@ -82,7 +92,7 @@ final class AdamW {
             try (NDManager scratch = state.newSubManager()) {
                 s.m().tempAttach(scratch);
                 s.v().tempAttach(scratch);
-                s.weight().tempAttach(scratch);
+                s.target().tempAttach(scratch);
                 NDArray g = s.weight().getGradient();
                 g.attach(scratch);
                 NDArray grad = g.toType(DataType.FLOAT32, false);
@@ -92,11 +102,15 @@ final class AdamW {
                 s.m().muli(beta1).addi(grad.mul(1 - beta1));
                 s.v().muli(beta2).addi(grad.square().muli(1 - beta2));
                 NDArray denominator = s.v().div(correction2).sqrt().addi(epsilon);
-                NDArray target = s.weight();
+                NDArray target = s.target();
                 if (s.decay() && weightDecay > 0) {
                     target.muli(1 - lr * weightDecay);
                 }
                 target.subi(s.m().div(denominator).muli(lr / correction1));
+                if (s.master() != null) {
+                    NDArray narrowed = target.toType(s.weight().getDataType(), false);
+                    narrowed.copyTo(s.weight());
+                }
             }
         }
     }
@@ -110,10 +124,10 @@ final class AdamW {
         }
     }
 
-    /** The trained values by name. */
+    /** The trained values by name, float32 (the master copies when training in float16). */
     Map<String, NDArray> values() {
         Map<String, NDArray> out = new LinkedHashMap<>();
-        slots.forEach(s -> out.put(s.name(), s.weight()));
+        slots.forEach(s -> out.put(s.name(), s.target()));
         return out;
     }
 
@@ -131,7 +145,12 @@ final class AdamW {
     void restore(Path valuesFile, Path momentsFile, long restoredStep) throws IOException {
         try (SafeTensors values = SafeTensors.open(valuesFile); SafeTensors moments = SafeTensors.open(momentsFile)) {
             for (Slot s : slots) {
-                copy(values, s.name(), s.weight());
+                copy(values, s.name(), s.target());
+                if (s.master() != null) {
+                    try (NDArray narrowed = s.master().toType(s.weight().getDataType(), false)) {
+                        narrowed.copyTo(s.weight());
+                    }
+                }
                 copy(moments, "m." + s.name(), s.m());
                 copy(moments, "v." + s.name(), s.v());
             }

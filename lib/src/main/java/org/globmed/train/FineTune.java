@@ -61,7 +61,7 @@ import tech.tablesaw.api.Row;
  *
  * <h2>Resuming</h2>
  * With {@code resume(true)} a run continues from its newest checkpoint: trained weights,
- * optimizer moments, step, best-so-far and elapsed time come from it, the data order
+ * optimizer moments, step, loss scale, best-so-far and elapsed time come from it, the data order
  * is recomputed from the seed, and dropout is reseeded from the seed and step number at every
  * step; so on the CPU in float32 the losses after a resume are those of an uninterrupted run.
  * The model given must be the same base model (its weight digest is checked) with the same
@@ -69,16 +69,9 @@ import tech.tablesaw.api.Row;
  */
 public final class FineTune {
     static final String CHECKPOINTS = "checkpoints";
-
-    /**
-     * Why training runs in float32 on every device. DJL 0.32 offers no mixed precision that trains:
-     * any bfloat16 array aborts the JVM, and its dtype conversion ({@code NDArray.toType}) is not
-     * recorded by autograd, so a float16 model cannot keep its softmax and logits in float32 and
-     * still be differentiated (FineTuneTest checks that this still holds, so an upgrade that fixes it
-     * shows). A GPU trains in float32; float16 remains for inference.
-     */
-    static final String FLOAT32_ONLY = "fine-tuning runs in float32: with DJL 0.32 bfloat16 arrays abort the JVM and"
-            + " float16↔float32 conversions are not differentiable, so mixed precision cannot train.";
+    /** Initial float16 loss scale; halved on overflow, doubled after {@value #SCALE_GROWTH_STEPS} clean steps. */
+    static final double INITIAL_LOSS_SCALE = 65536;
+    static final int SCALE_GROWTH_STEPS = 2000;
 
     private FineTune() {
     }
@@ -127,6 +120,7 @@ public final class FineTune {
         private final Consumer<TrainingProgress> progress;
         private final CausalLM block;
         private final ParameterStore store;
+        private final TrainingConfig.Precision precision;
         private Lora lora;
         private AdamW optimizer;
         private TrainingState state;
@@ -144,6 +138,8 @@ public final class FineTune {
             this.progress = progress;
             this.block = model.block();
             this.store = new ParameterStore(model.manager(), false);
+            this.precision = config.precision != null ? config.precision
+                    : model.dataType() == DataType.FLOAT16 ? TrainingConfig.Precision.FP16 : TrainingConfig.Precision.FP32;
         }
 
         Result run() throws IOException {
@@ -175,7 +171,8 @@ public final class FineTune {
             }
             try {
                 optimizer = new AdamW(trainedArrays(), decayed(), model.manager(), config);
-                state = latest != null ? latest : new TrainingState(baseDigest, config.fingerprint());
+                state = latest != null ? latest : new TrainingState(baseDigest, config.fingerprint(),
+                        precision == TrainingConfig.Precision.FP16 ? INITIAL_LOSS_SCALE : 1);
                 if (latest != null) {
                     Path folder = checkpoints.folder(latest.step);
                     optimizer.restore(folder.resolve(TrainingCheckpoints.WEIGHTS),
@@ -251,10 +248,11 @@ public final class FineTune {
                     }
                 }
             }
-            if (model.dataType() != DataType.FLOAT32) {
-                // See FLOAT32_ONLY: float16 training would need casts autograd does not record.
-                throw new IllegalArgumentException(FLOAT32_ONLY + " This model computes in " + model.dataType()
-                        + "; load it with Models.loader().dataType(DataType.FLOAT32).");
+            if (precision == TrainingConfig.Precision.FP32 && model.dataType() != DataType.FLOAT32
+                    || precision == TrainingConfig.Precision.FP16 && model.dataType() != DataType.FLOAT16) {
+                throw new IllegalArgumentException(precision + " training needs the model loaded as "
+                        + (precision == TrainingConfig.Precision.FP32 ? "FLOAT32" : "FLOAT16") + ", it is "
+                        + model.dataType() + " (Models.loader().dataType(...))");
             }
         }
 
@@ -268,8 +266,9 @@ public final class FineTune {
             long weights = model.config().parameterCount();
             long lora = config.lora() ? new ModelSize(model.config()).loraParameters(config.loraRank, config.loraTargets) : 0;
             long trained = config.lora() ? lora : weights;
+            int bytes = model.dataType() == DataType.FLOAT16 ? 2 : 4;
             long available = config.memoryLimit > 0 ? config.memoryLimit : MemoryEstimate.available(model.device());
-            return MemoryEstimate.of(model.config(), weights + lora, trained, 4, config.batchSize,
+            return MemoryEstimate.of(model.config(), weights + lora, trained, bytes, bytes == 2, config.batchSize,
                     longest, config.batchSize * answerTokens, available);
         }
 
@@ -310,6 +309,7 @@ public final class FineTune {
                              TrainingLog log) throws IOException {
             LearningRate rate = new LearningRate(config.peakLearningRate(), config.warmupFraction,
                     config.minLearningRateRatio, schedule.size());
+            boolean scaling = precision == TrainingConfig.Precision.FP16;
             while (state.step < schedule.size()) {
                 long step = state.step + 1;
                 TrainingData.Step work = schedule.get((int) step - 1);
@@ -329,11 +329,18 @@ public final class FineTune {
                     loss += forwardBackward(data, batch, lossTokens);
                 }
                 double lr = rate.at(step);
-                double norm = optimizer.gradientNorm();
+                double norm = optimizer.gradientNorm(1 / state.lossScale);
                 boolean finite = Double.isFinite(norm) && Double.isFinite(loss);
                 if (finite) {
                     double clip = config.clipNorm > 0 && norm > config.clipNorm ? config.clipNorm / (norm + 1e-6) : 1;
-                    optimizer.update(lr, clip);
+                    optimizer.update(lr, clip / state.lossScale);
+                } else if (scaling) {
+                    // float16 overflow: this update is skipped and later ones run at half the scale.
+                    state.overflowed();
+                    if (state.lossScale < 1) {
+                        throw new TrainingException("float16 gradients overflow even at loss scale 1 (step " + step
+                                + "); train in FP32 or lower the learning rate");
+                    }
                 } else {
                     List<Long> saved = checkpoints.steps();
                     throw new TrainingException(String.format(java.util.Locale.ROOT,
@@ -344,7 +351,7 @@ public final class FineTune {
                                     : checkpoints.folder(saved.get(saved.size() - 1))));
                 }
                 optimizer.zeroGradients();
-                state.stepped(step, work.epoch(), tokens, seconds());
+                state.stepped(step, work.epoch(), tokens, seconds(), scaling, finite);
                 log.step(step, work.epoch() + 1, state.tokens, state.seconds, loss, lr, norm);
                 losses.add(loss);
                 boolean stop = false;
@@ -392,6 +399,7 @@ public final class FineTune {
                     targets.add(seq[t + 1]);
                 }
             }
+            double scale = state.lossScale;
             try (NDManager pass = model.manager().newSubManager();
                  GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray input = pass.create(ids, new Shape(rows, width));
@@ -403,11 +411,13 @@ public final class FineTune {
                 NDArray selected = hidden.get(where);                                 // [N, hidden]
                 NDArray logProbs = block.logits(store, selected, true).logSoftmax(-1);  // [N, vocab] float32
                 NDArray picked = logProbs.gather(target, 1);                           // [N, 1]
-                // The constant is an array, not a Java number: autograd keeps it (see HfBlock).
-                NDArray factor = pass.full(new Shape(), (float) (-1.0 / stepLossTokens), DataType.FLOAT32);
-                NDArray loss = picked.sum().mul(factor);
+                // The constant is an array, not a Java number: autograd keeps it (see HfBlock). Its one
+                // dimension makes float16 log-probabilities promote to float32 (a differentiable
+                // widening, unlike toType) before the scaled sum, which float16 could not hold.
+                NDArray factor = pass.full(new Shape(1), (float) (-scale / stepLossTokens), DataType.FLOAT32);
+                NDArray loss = picked.mul(factor).sum();
                 collector.backward(loss);
-                return loss.getFloat();
+                return loss.getFloat() / scale;
             }
         }
 

@@ -16,7 +16,7 @@ import org.globmed.model.ModelConfig;
  *
  * <ul>
  * <li>gradients: one per trained value, in the compute type;</li>
- * <li>optimizer: two float32 moments per trained value;</li>
+ * <li>optimizer: two float32 moments per trained value, plus a float32 master copy in float16 training;</li>
  * <li>activations of the largest micro-batch (B sequences of T tokens) kept for the backward
  *     pass: per layer and token about 12·hidden + 5·intermediate values (norm outputs,
  *     projections, rotations, MLP gates) plus 2·heads·T float32 attention scores and
@@ -39,7 +39,7 @@ public record MemoryEstimate(long weights, long gradients, long optimizer, long 
         return needed() <= available;
     }
 
-    static MemoryEstimate of(ModelConfig c, long weightValues, long trainedValues, int computeBytes,
+    static MemoryEstimate of(ModelConfig c, long weightValues, long trainedValues, int computeBytes, boolean master,
                              long batch, long length, long lossPositions, long available) {
         long h = c.hiddenSize();
         long perTokenLayer = 12 * h + 5L * c.intermediateSize();
@@ -48,7 +48,7 @@ public record MemoryEstimate(long weights, long gradients, long optimizer, long 
         long attention = 2L * batch * c.numAttentionHeads() * length * length * c.numHiddenLayers() * 4;
         long logits = 2L * lossPositions * c.vocabSize() * 4;
         long activations = layerValues * computeBytes + attention + logits;
-        long optimizer = trainedValues * 8L;
+        long optimizer = trainedValues * (8L + (master ? 4 : 0));
         return new MemoryEstimate(weightValues * computeBytes, trainedValues * computeBytes, optimizer, activations,
                 available);
     }

@@ -37,6 +37,14 @@ public final class TrainingConfig {
         }
     }
 
+    /** The number format the model computes in while training. */
+    public enum Precision {
+        /** float32 throughout: the CPU default, and what exact resumption is tested in. */
+        FP32,
+        /** float16 weights and activations, float32 master weights and optimizer, dynamic loss scaling: the GPU default. */
+        FP16
+    }
+
     final Path out;
     /** 0 until lora(r) is called: full fine-tuning. */
     int loraRank;
@@ -61,6 +69,7 @@ public final class TrainingConfig {
     boolean chat;
     boolean promptLoss;
     long seed = 1234;
+    Precision precision;
     int checkpointEvery = 50;
     int keepCheckpoints = 2;
     GlobMedData dev;
@@ -193,6 +202,12 @@ public final class TrainingConfig {
     /** Seeds data order, sampling, LoRA initialisation and dropout. */
     public TrainingConfig seed(long seed) {
         this.seed = seed;
+        return this;
+    }
+
+    /** FP32 or FP16 (default: FP16 on a GPU, FP32 on the CPU). */
+    public TrainingConfig precision(Precision precision) {
+        this.precision = precision;
         return this;
     }
 
@@ -369,9 +384,9 @@ public final class TrainingConfig {
     /** The options that decide what the run computes: a resumed run must have the same. */
     String fingerprint() {
         return String.format(Locale.ROOT, "lora=%d/%s/%s/%s,epochs=%d,maxSteps=%d,lr=%s,wd=%s,warmup=%s,min=%s,betas=%s/%s,"
-                        + "eps=%s,clip=%s,batch=%d,accum=%d,maxLength=%d,tau=%s,chat=%s,promptLoss=%s,seed=%d",
+                        + "eps=%s,clip=%s,batch=%d,accum=%d,maxLength=%d,tau=%s,chat=%s,promptLoss=%s,seed=%d,precision=%s",
                 loraRank, alpha(), loraDropout, loraTargets, epochs, maxSteps, peakLearningRate(), weightDecay,
                 warmupFraction, minLearningRateRatio, beta1, beta2, epsilon, clipNorm, batchSize, gradientAccumulation,
-                maxLength, languageTemperature, chat, promptLoss, seed);
+                maxLength, languageTemperature, chat, promptLoss, seed, precision);
     }
 }

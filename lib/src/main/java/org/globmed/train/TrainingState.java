@@ -15,7 +15,7 @@ final class TrainingState {
     static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /** The JSON form. */
-    record Saved(long step, int epoch, long tokens, double seconds, long bestStep,
+    record Saved(long step, int epoch, long tokens, double seconds, double lossScale, int cleanSteps, long bestStep,
                  double bestMetric, int evaluationsWithoutImprovement, long devStep, Map<String, Double> dev,
                  String baseDigest, String fingerprint) {
     }
@@ -24,6 +24,8 @@ final class TrainingState {
     int epoch;
     long tokens;
     double seconds;
+    double lossScale;
+    int cleanSteps;
     long bestStep;
     double bestMetric = Double.NaN;
     int evaluationsWithoutImprovement;
@@ -32,16 +34,28 @@ final class TrainingState {
     final String baseDigest;
     final String fingerprint;
 
-    TrainingState(String baseDigest, String fingerprint) {
+    TrainingState(String baseDigest, String fingerprint, double lossScale) {
         this.baseDigest = baseDigest;
         this.fingerprint = fingerprint;
+        this.lossScale = lossScale;
     }
 
-    void stepped(long newStep, int newEpoch, long stepTokens, double totalSeconds) {
+    /** After a step whose gradients were finite (or not, in float16): counts, and the loss scale's growth. */
+    void stepped(long newStep, int newEpoch, long stepTokens, double totalSeconds, boolean scaling, boolean finite) {
         step = newStep;
         epoch = newEpoch;
         tokens += stepTokens;
         seconds = totalSeconds;
+        if (scaling && finite && ++cleanSteps >= FineTune.SCALE_GROWTH_STEPS) {
+            lossScale *= 2;
+            cleanSteps = 0;
+        }
+    }
+
+    /** A float16 overflow: the update was skipped; retry at half the scale. */
+    void overflowed() {
+        lossScale /= 2;
+        cleanSteps = 0;
     }
 
     /** Records a dev evaluation; returns whether it is the best so far. */
@@ -62,17 +76,18 @@ final class TrainingState {
     }
 
     void write(Path file) throws IOException {
-        JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), new Saved(step, epoch, tokens, seconds,
-                bestStep, bestMetric, evaluationsWithoutImprovement, devStep, dev, baseDigest, fingerprint));
+        JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), new Saved(step, epoch, tokens, seconds, lossScale,
+                cleanSteps, bestStep, bestMetric, evaluationsWithoutImprovement, devStep, dev, baseDigest, fingerprint));
     }
 
     static TrainingState read(Path file) throws IOException {
         Saved s = JSON.readValue(file.toFile(), Saved.class);
-        TrainingState state = new TrainingState(s.baseDigest(), s.fingerprint());
+        TrainingState state = new TrainingState(s.baseDigest(), s.fingerprint(), s.lossScale());
         state.step = s.step();
         state.epoch = s.epoch();
         state.tokens = s.tokens();
         state.seconds = s.seconds();
+        state.cleanSteps = s.cleanSteps();
         state.bestStep = s.bestStep();
         state.bestMetric = s.bestMetric();
         state.evaluationsWithoutImprovement = s.evaluationsWithoutImprovement();

@@ -360,27 +360,29 @@ class FineTuneTest {
     }
 
     /**
-     * Training is float32-only because DJL 0.32's dtype conversion is not recorded by autograd
-     * (FineTune.FLOAT32_ONLY). A float16 model is refused with that reason; and the engine's
-     * limitation is checked here, so that a DJL upgrade that lifts it makes this test fail and
-     * mixed precision can be added.
+     * The GPU path, run on the CPU (PyTorch computes float16 there too): float16 weights and
+     * activations, float32 master weights and moments, the loss scaled by 65,536 and unscaled
+     * before clipping and the update.
      */
     @Test
-    void float16ModelsAreRefusedForTheEngineLimitationThatStillHolds() {
+    void float16TrainingUpdatesThroughFloat32MasterWeightsAndLowersTheLoss() throws IOException {
         try (LanguageModel lm = Models.loader().dataType(ai.djl.ndarray.types.DataType.FLOAT16)
                 .config(org.globmed.model.ModelConfig.tiny("qwen3", 259)).create()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> FineTune.run(lm, train, quick(dir), p -> { }));
-            assertTrue(e.getMessage().startsWith(FineTune.FLOAT32_ONLY) && e.getMessage().contains("computes in float16"),
-                    e.getMessage());
-            NDArray half = lm.manager().ones(new ai.djl.ndarray.types.Shape(3), ai.djl.ndarray.types.DataType.FLOAT16);
-            half.setRequiresGradient(true);
-            try (ai.djl.training.GradientCollector collector = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                NDArray widened = half.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).sum();
-                ai.djl.engine.EngineException broken = assertThrows(ai.djl.engine.EngineException.class,
-                        () -> collector.backward(widened), "DJL now differentiates toType: add float16 training");
-                assertTrue(broken.getMessage().contains("does not require grad"), broken.getMessage());
-            }
+            assertThrows(IllegalArgumentException.class, () -> FineTune.run(lm, train,
+                    quick(dir.resolve("mismatch")).precision(TrainingConfig.Precision.FP32), p -> { }));
+            FineTune.run(lm, train, quick(dir).epochs(6).learningRate(3e-3), p -> { });
+            List<Double> losses = losses(dir);
+            assertEquals(18, losses.size());
+            assertTrue(losses.stream().allMatch(Double::isFinite), losses.toString());
+            double first = losses.subList(0, 3).stream().mapToDouble(d -> d).average().orElseThrow();
+            double last = losses.subList(15, 18).stream().mapToDouble(d -> d).average().orElseThrow();
+            assertTrue(last < first - 1, "float16 training lowered the loss from " + first + " to " + last);
+            assertEquals(ai.djl.ndarray.types.DataType.FLOAT16, lm.block().huggingFaceParameters()
+                    .get("model.layers.0.mlp.up_proj.weight").getArray().getDataType(), "weights stay float16");
+            // The scale starts at 65,536 and halves at each overflow (that step's update skipped).
+            double scale = TrainingState.read(dir.resolve("checkpoints/step-00000018/state.json")).lossScale;
+            assertTrue(scale >= 1 && scale <= 65536 && Math.getExponent(scale) == Math.log(scale) / Math.log(2),
+                    "a power of two: " + scale);
         }
     }
 
