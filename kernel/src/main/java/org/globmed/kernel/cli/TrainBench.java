@@ -187,6 +187,12 @@ final class TrainBench {
             print(out, "achieved_gflops", flopsPerToken * tokensPerSecond / 1e9);
             print(out, "loss_first", losses[1]);
             print(out, "loss_last", losses[total]);
+            // Every step's loss in full: two builds that compute the same thing print the same line.
+            StringBuilder all = new StringBuilder();
+            for (int s = 1; s <= total; s++) {
+                all.append(s > 1 ? "," : "").append(losses[s]);
+            }
+            print(out, "losses", all.toString());
             print(out, "rss_base_mib", base / 1024.0);
             print(out, "rss_training_mib", peak[0] / 1024.0);
             print(out, "estimate_mib", (report.memory().weights() + report.memory().needed()) / 1048576.0);
