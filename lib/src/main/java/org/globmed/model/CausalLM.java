@@ -175,7 +175,16 @@ public final class CausalLM extends HfBlock {
         DataType scores = training && h.getDataType() == DataType.FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT32;
         NDArray additive = additiveMask(pass, mask, past, t, scores);
         for (int i = 0; i < layers.size(); i++) {
-            h = layers.get(i).forward(ps, h, angles, additive, cache, i, training);
+            // Each layer's intermediate arrays land in a scope of their own, freed when the layer is
+            // done: otherwise all of them, for every layer, would live until the pass ends. Autograd
+            // keeps what the backward pass needs (its own references), so only the rest goes: the
+            // training step's peak then holds the saved activations and one layer's temporaries.
+            try (NDManager scope = pass.newSubManager()) {
+                h.tempAttach(scope);
+                NDArray out = layers.get(i).forward(ps, h, angles, additive, cache, i, training);
+                out.attach(pass);
+                h = out;
+            }
         }
         if (cache != null) {
             cache.advance(t);

@@ -168,6 +168,7 @@ public final class FineTune {
             if (config.lora()) {
                 lora = Lora.attach(model, config.loraRank, config.alpha(), config.loraDropout, config.loraTargets,
                         config.seed);
+                freezeBaseWeights();
             }
             try {
                 optimizer = new AdamW(trainedArrays(), decayed(), model.manager(), config);
@@ -270,6 +271,18 @@ public final class FineTune {
             long available = config.memoryLimit > 0 ? config.memoryLimit : MemoryEstimate.available(model.device());
             return MemoryEstimate.of(model.config(), weights + lora, trained, bytes, bytes == 2, config.batchSize,
                     longest, config.batchSize * answerTokens, available);
+        }
+
+        /**
+         * Makes the model's own weights stop requiring gradients, for LoRA. A model from
+         * {@code Models.loader().create()} has them on (DJL's {@code Parameter.initialize} sets it;
+         * a loaded checkpoint has them off), and autograd would then compute a gradient for every
+         * frozen weight in each backward pass and keep it: the weight-gradient half of full
+         * fine-tuning's backward and a gradient buffer the size of the model, for nothing, since
+         * only the adapters are updated. The adapters' gradients do not change.
+         */
+        private void freezeBaseWeights() {
+            block.huggingFaceParameters().values().forEach(p -> p.getArray().setRequiresGradient(false));
         }
 
         /** Arrays being trained, by name: LoRA's adapters, or every weight of the model. */

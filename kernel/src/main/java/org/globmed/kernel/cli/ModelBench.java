@@ -147,7 +147,8 @@ final class ModelBench {
         return perToken * batch * seq;
     }
 
-    private static double matmulPeak(NDManager parent, int runs) {
+    /** The engine's dense float32 matmul peak in FLOP/s: the best of {@code runs} 2048² products after a warm-up. */
+    static double matmulPeak(NDManager parent, int runs) {
         int n = 2048;
         try (NDManager m = parent.newSubManager()) {
             NDArray a = m.randomNormal(new Shape(n, n));
