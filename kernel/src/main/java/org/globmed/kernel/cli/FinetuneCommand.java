@@ -27,6 +27,7 @@ import org.globmed.train.TrainingProgress;
  * RUN_DIR (see {@link FineTune}). Progress goes to stderr as text lines. After a crash or a kill,
  * the same command with {@code --resume} continues from the newest checkpoint. {@code --merge}
  * also writes the LoRA-merged model in the Hugging Face layout to RUN_DIR/merged.
+ * {@code globmed finetune bench ...} is the training benchmark ({@link TrainBench}).
  */
 final class FinetuneCommand {
     static final String USAGE = "finetune --model DIR --out RUN_DIR [--data DIR] [--lora R] [--epochs E] [--lr LR]"
@@ -38,6 +39,9 @@ final class FinetuneCommand {
     }
 
     static int run(List<String> args, PrintStream out) throws Exception {
+        if (!args.isEmpty() && args.get(0).equals("bench")) {
+            return TrainBench.run(args.subList(1, args.size()), out);
+        }
         Path model = null;
         Path data = null;
         Path runDir = null;
