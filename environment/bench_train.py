@@ -21,8 +21,11 @@ Threads: libtorch runs each operation on one OpenMP thread per core and waits fo
 its end. When another process keeps one of the 2 cores busy, every one of the few thousand
 operations of a step waits for a descheduled thread: measured here, a full step took 19 s with 2
 threads against 3.5 s with 1. On a shared machine, --threads 1 gives figures that mean something
-(MFU is then against the one-thread matmul peak of the same run); the load average and each
-process's CPU time per wall second are printed to show how shared the machine was.
+(MFU is then against the one-thread matmul peak of the same run). So does --passive with the
+default threads: libgomp's threads then sleep at once when they wait instead of spinning first,
+and give the core back to the thread they wait for (a 2-thread step: 3.5-4 s instead of 12 s
+under the same load). The load average and each process's CPU time per wall second are printed
+to show how shared the machine was.
 """
 
 import argparse
@@ -115,10 +118,14 @@ def main():
     parser.add_argument("--rank", type=int, default=16)
     parser.add_argument("--threads", type=int, default=0,
                         help="libtorch intra-op threads (default: the engine's, one per core); see the note above")
+    parser.add_argument("--passive", action="store_true",
+                        help="OMP_WAIT_POLICY=PASSIVE for every process: OpenMP threads sleep instead of spinning")
     parser.add_argument("--profile", action="store_true",
                         help="after the runs, one profiled process per mode: time per phase and op (profiling slows it)")
     args = parser.parse_args()
     env = dict(os.environ)
+    if args.passive:
+        env["OMP_WAIT_POLICY"] = "PASSIVE"
     if args.threads:
         env["GLOBMED_JVM_OPTS"] = (env.get("GLOBMED_JVM_OPTS", "") + f" -Dai.djl.pytorch.num_threads={args.threads}").strip()
     train = ["--batch", str(args.batch), "--seq", str(args.seq), "--warmup", str(args.warmup),
@@ -147,7 +154,8 @@ def main():
     print(f"model: Qwen3-shaped, {int(f0['parameters']):,} parameters (untied head, vocab 4,096); LoRA r={args.rank}"
           f" on every projection, {int(l0['trained_parameters']):,} trained; batch {args.batch} x {args.seq} tokens"
           f" ({int(f0['tokens_per_step']):,} per step), loss at every position; warm-up steps: {args.warmup}, then"
-          f" {args.steps} timed; threads: {int(f0['threads'])}; medians of {args.runs} runs")
+          f" {args.steps} timed; threads: {int(f0['threads'])}{', OMP_WAIT_POLICY=' + env['OMP_WAIT_POLICY'] if 'OMP_WAIT_POLICY' in env else ''};"
+          f" medians of {args.runs} runs")
     print(f"{'':34}{'full':>14}{'LoRA':>14}{'LoRA/full':>12}")
     print(f"{'matmul peak (2048², float32)':34}{peak / 1e9:>9.1f} GFLOP/s")
 
