@@ -99,7 +99,7 @@ def executed_fine_tune(artifacts, tmp_path_factory):
             os.environ.pop("GLOBMED_RUNS", None)
         else:
             os.environ["GLOBMED_RUNS"] = saved
-    return nb, runs / "04-fine-tune"
+    return nb, runs
 
 
 @pytest.fixture(scope="session")

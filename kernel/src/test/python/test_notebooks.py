@@ -393,16 +393,16 @@ def test_fine_tune_trains_lora_and_full_with_a_live_display(executed_fine_tune):
         html = "".join(o["data"].get("text/html", "") for o in live)
         assert "<progress" in html and "globmed-loss" in html and "dev accuracy (step 20)" in html
         assert "step 40/40" in live[-1]["data"]["text/plain"]
-        log = (runs / cell_id / "train-log.csv").read_text().splitlines()
+        log = (runs / f"04-{cell_id}" / "train-log.csv").read_text().splitlines()
         assert len(log) == 41 and log[0] == "step,epoch,tokens,seconds,loss,learning_rate,grad_norm"
-        dev = (runs / cell_id / "dev-log.csv").read_text().splitlines()
+        dev = (runs / f"04-{cell_id}" / "dev-log.csv").read_text().splitlines()
         assert {row.split(",")[0] for row in dev[1:]} == {"0", "20", "40"}
         assert len(dev) == 1 + 3 * 12
     files = stream_text(cell_by_id(nb, "files"))
     for name in ("adapter", "after", "before", "best", "checkpoints", "dev-log.csv", "report.json", "train-log.csv"):
         assert name in files.split(), name
-    assert (runs / "lora" / "adapter" / "adapter_config.json").exists()
-    assert (runs / "lora-merged" / "model.safetensors").exists()
+    assert (runs / "04-lora" / "adapter" / "adapter_config.json").exists()
+    assert (runs / "04-lora-merged" / "model.safetensors").exists()
 
 
 def test_fine_tune_merged_model_scores_as_the_adapters_and_headlines_are_computed(executed_fine_tune):
