@@ -115,6 +115,8 @@ public final class Main {
                 "           [--languages a,b] [--batch B] [--accumulate N] [--eval-every N] [--patience N] [--merge] ...",
                 "                     full or LoRA fine-tuning on the train split, dev-evaluated, checkpointed;",
                 "                     after a stop, the same command with --resume goes on from the last checkpoint",
+                "  finetune bench peak|full|lora [--batch B] [--seq T] [--steps N] [--rank R]",
+                "                     training speed and memory (environment/bench-train runs every mode)",
                 "  serve MODEL_DIR|--tiny qwen3 [--port 8000] [--host 127.0.0.1] [--name NAME]",
                 "                     an OpenAI-compatible server of the model (/v1/models, /v1/completions with",
                 "                     echo log-probabilities, /v1/chat/completions) until Ctrl-C or SIGTERM",
