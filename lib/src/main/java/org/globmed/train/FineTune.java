@@ -422,7 +422,7 @@ public final class FineTune {
                         new Shape(targets.size(), 1));
                 NDArray hidden = block.hiddenStates(store, input, keyMask, null, null, true);
                 NDArray selected = hidden.get(where);                                 // [N, hidden]
-                NDArray logProbs = block.logits(store, selected, true).logSoftmax(-1);  // [N, vocab] float32
+                NDArray logProbs = block.logits(store, selected, true).logSoftmax(-1);  // [N, vocab], the model's type
                 NDArray picked = logProbs.gather(target, 1);                           // [N, 1]
                 // The constant is an array, not a Java number: autograd keeps it (see HfBlock). Its one
                 // dimension makes float16 log-probabilities promote to float32 (a differentiable
