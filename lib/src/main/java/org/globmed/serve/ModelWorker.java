@@ -12,7 +12,8 @@ import java.util.function.Function;
 import org.globmed.model.LanguageModel;
 
 /**
- * The one thread that touches the model and its tokenizer (neither is thread-safe). Request
+ * The one thread that runs the model and encodes with its tokenizer (the model is not thread-safe;
+ * decoding, which only reads the tokenizer, is left to the request threads). Request
  * threads hand it work and wait. Scoring requests that wait together are run as one batch, so
  * concurrent clients share forward passes; anything else (generation, tokenising, formatting) runs
  * alone, in arrival order, so a generation never depends on what other clients sent.

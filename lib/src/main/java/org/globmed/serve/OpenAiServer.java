@@ -316,8 +316,9 @@ public final class OpenAiServer implements AutoCloseable {
             }
             scores = worker.score(sequences, logprobs);
         }
-        List<PromptScorer.Scores> scored = scores;
-        return worker.call(lm -> completionsResponse(prompts, run, scored, logprobs, echo));
+        // Laid out on this request's thread: decoding only reads the tokenizer, and the model's worker
+        // meanwhile scores the next batch.
+        return completionsResponse(prompts, run, scores, logprobs, echo);
     }
 
     private static long[] generatedTokens(Run run, int i) {
@@ -356,7 +357,7 @@ public final class OpenAiServer implements AutoCloseable {
             long[] promptIds = run.prompts.get(i);
             Completion c = run.completions == null ? null : run.completions.get(i);
             String promptText = prompts.get(i).text() != null ? prompts.get(i).text()
-                    : tokenText.layout(promptIds).text();
+                    : tokenText.text(promptIds);
             ObjectNode choice = choices.addObject();
             choice.put("index", i);
             String generated = c == null ? "" : c.text();
@@ -392,7 +393,7 @@ public final class OpenAiServer implements AutoCloseable {
         // text the client never wrote, so the decoded prompt's extra head is taken off.
         int shift = 0;
         if (promptText != null) {
-            String decoded = tokenText.layout(promptIds).text();
+            String decoded = tokenText.text(promptIds);
             if (decoded.endsWith(promptText) && decoded.length() > promptText.length()) {
                 shift = decoded.codePointCount(0, decoded.length()) - promptText.codePointCount(0, promptText.length());
             }

@@ -1,15 +1,16 @@
 package org.globmed.serve;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.globmed.model.ModelTokenizer;
 
 /**
  * The text of each token and where it starts, for OpenAI's {@code tokens} and {@code text_offset}.
  * Offsets count code points (what a Python client indexes a string by). A token that holds only
  * part of a character's UTF-8 bytes starts where that character starts, so every byte of "é"
- * under a byte-level tokenizer has the offset of "é". Not thread-safe (the model's worker owns it).
+ * under a byte-level tokenizer has the offset of "é". Thread-safe: request threads lay out their
+ * own answers while the model's worker scores the next batch (decoding only reads the tokenizer).
  */
 final class TokenText {
     private static final char REPLACEMENT = '\uFFFD';
@@ -18,7 +19,7 @@ final class TokenText {
 
     private final ModelTokenizer tokenizer;
     private final int known;
-    private final Map<Long, String> pieces = new HashMap<>();
+    private final Map<Long, String> pieces = new ConcurrentHashMap<>();
 
     TokenText(ModelTokenizer tokenizer) {
         this.tokenizer = tokenizer;
@@ -28,6 +29,11 @@ final class TokenText {
     /** A token's own text, special tokens spelled out; empty for an embedding row that has no token. */
     String piece(long id) {
         return pieces.computeIfAbsent(id, i -> i < 0 || i >= known ? "" : tokenizer.decode(new long[]{i}, false));
+    }
+
+    /** The text of {@code ids}, special tokens spelled out. */
+    String text(long[] ids) {
+        return decode(ids, 0, ids.length);
     }
 
     /** The text of {@code ids} (special tokens spelled out) and the code-point offset of each token in it. */
@@ -47,6 +53,13 @@ final class TokenText {
         String pending = ""; // the tokens since the last complete character
         for (int i = 0; i < ids.length; i++) {
             offsets[i] = doneLength + complete(pending);
+            String alone = piece(ids[i]);
+            if (pending.isEmpty() && alone.indexOf(REPLACEMENT) < 0) {
+                done.append(alone); // a whole piece on its own: no decoding of runs needed
+                doneLength += alone.codePointCount(0, alone.length());
+                pendingFrom = i + 1;
+                continue;
+            }
             String withThis = decode(ids, pendingFrom, i + 1);
             if (withThis.isEmpty() || withThis.charAt(withThis.length() - 1) != REPLACEMENT
                     || i + 1 - pendingFrom >= MAX_PENDING) {

@@ -79,6 +79,15 @@ class HttpBackendTest {
             }
             // The context's trailing space moved into the continuation: " liver" is 6 bytes, 6 tokens.
             assertEquals(6, remote.get(1).tokens());
+            try (HttpBackend single = served().promptsPerRequest(1).scores(true).build();
+                 HttpBackend pairs = served().promptsPerRequest(4).scores(true).build()) {
+                List<LogLikelihood> alone = single.logLikelihood(requests);
+                List<LogLikelihood> together = pairs.logLikelihood(requests); // a list of 4, then of 2
+                for (int i = 0; i < requests.size(); i++) {
+                    assertEquals(alone.get(i).logProb(), remote.get(i).logProb(), 1e-4);
+                    assertEquals(alone.get(i).logProb(), together.get(i).logProb(), 1e-4);
+                }
+            }
             assertThrows(IllegalArgumentException.class,
                     () -> http.logLikelihood(List.of(new LanguageModel.Continuation("", "text"))));
         }
@@ -132,6 +141,7 @@ class HttpBackendTest {
                     synchronized (bodies) {
                         bodies.add(body);
                     }
+                    exchange.setAttribute("body", body);
                     script.answer(hits.incrementAndGet(), exchange);
                 } catch (Exception e) {
                     // the client went away (a timeout): nothing to answer
@@ -295,6 +305,112 @@ class HttpBackendTest {
             assertEquals(Completion.Finish.LENGTH, c.finish());
             assertEquals(1, stub.hits.get()); // no probe: a chat-only endpoint cannot score
             assertEquals("Which option?", stub.bodies.get(0).get("messages").get(0).get("content").asText());
+        }
+    }
+
+    /**
+     * An echo choice for {@code prompt} as a server gives it, one token per character: the first
+     * without a log-probability, every other {@code -value}, which is also the likeliest alternative.
+     */
+    static String echoChoice(int index, String prompt, double value) {
+        StringBuilder tokens = new StringBuilder();
+        StringBuilder logprobs = new StringBuilder("null");
+        StringBuilder top = new StringBuilder("null");
+        StringBuilder offsets = new StringBuilder();
+        for (int i = 0; i < prompt.length(); i++) {
+            String piece = JSON.valueToTree(String.valueOf(prompt.charAt(i))).toString();
+            tokens.append(i == 0 ? "" : ",").append(piece);
+            offsets.append(i == 0 ? "" : ",").append(i);
+            if (i > 0) {
+                logprobs.append(",").append(-value);
+                top.append(",{").append(piece).append(":").append(-value).append("}");
+            }
+        }
+        return "{\"index\": " + index + ", \"text\": " + JSON.valueToTree(prompt) + ", \"logprobs\": {\"tokens\": ["
+                + tokens + "], \"token_logprobs\": [" + logprobs + "], \"top_logprobs\": [" + top
+                + "], \"text_offset\": [" + offsets + "]}, \"finish_reason\": \"length\"}";
+    }
+
+    /** Answers echo requests, the choices in reverse order (their indexes say which is which); prompt i costs i+1 per character. */
+    static void echoReversed(HttpExchange ex, JsonNode prompt) throws IOException {
+        List<String> prompts = new ArrayList<>();
+        if (prompt.isArray()) {
+            prompt.forEach(p -> prompts.add(p.asText()));
+        } else {
+            prompts.add(prompt.asText());
+        }
+        List<String> choices = new ArrayList<>();
+        for (int i = prompts.size() - 1; i >= 0; i--) {
+            choices.add(echoChoice(i, prompts.get(i), Integer.parseInt(prompts.get(i).substring(1, 2))));
+        }
+        reply(ex, 200, "{\"choices\": [" + String.join(",", choices) + "]}");
+    }
+
+    /** The JSON body of the request being answered. */
+    static JsonNode body(HttpExchange exchange) {
+        return (JsonNode) exchange.getAttribute("body");
+    }
+
+    @Test
+    void promptsGoTogetherAsAListAndComeBackByTheirIndex() throws Exception {
+        // Prompt "Qk: A": context "Qk:", continuation " A" (2 characters at k per character).
+        List<LanguageModel.Continuation> requests = new ArrayList<>();
+        for (int k = 1; k <= 5; k++) {
+            requests.add(new LanguageModel.Continuation("Q" + k + ":", " A"));
+        }
+        try (Stub stub = new Stub((n, ex) -> echoReversed(ex, body(ex).get("prompt")));
+             HttpBackend http = stub.backend().promptsPerRequest(2).scores(true).concurrency(1).build()) {
+            List<LogLikelihood> scores = http.logLikelihood(requests);
+            for (int k = 1; k <= 5; k++) {
+                assertEquals(-2.0 * k, scores.get(k - 1).logProb(), 1e-6);
+                assertTrue(scores.get(k - 1).greedy());
+            }
+            assertEquals(3, stub.hits.get()); // 2 + 2 + 1
+            assertEquals("[\"Q1: A\",\"Q2: A\"]", stub.bodies.get(0).get("prompt").toString());
+            assertEquals("Q5: A", stub.bodies.get(2).get("prompt").asText());
+        }
+    }
+
+    @Test
+    void aServerThatRefusesListsIsSentSinglePrompts() throws Exception {
+        List<LanguageModel.Continuation> requests = new ArrayList<>();
+        for (int k = 1; k <= 6; k++) {
+            requests.add(new LanguageModel.Continuation("Q" + k + ":", " A"));
+        }
+        try (Stub stub = new Stub((n, ex) -> {
+            JsonNode prompt = body(ex).get("prompt");
+            if (prompt.isArray()) {
+                reply(ex, 400, "{\"error\": {\"message\": \"prompt must be a string\"}}");
+            } else {
+                echoReversed(ex, prompt);
+            }
+        }); HttpBackend http = stub.backend().promptsPerRequest(3).scores(true).concurrency(1).build()) {
+            List<LogLikelihood> scores = http.logLikelihood(requests);
+            for (int k = 1; k <= 6; k++) {
+                assertEquals(-2.0 * k, scores.get(k - 1).logProb(), 1e-6);
+            }
+            // The first list was refused and its prompts sent alone; the second group went alone at once.
+            assertEquals(1 + 3 + 3, stub.hits.get());
+        }
+    }
+
+    @Test
+    void anAnswerWithTooFewChoicesOrABadIndexIsAClearError() throws Exception {
+        List<LanguageModel.Continuation> requests = List.of(new LanguageModel.Continuation("Q1:", " A"),
+                new LanguageModel.Continuation("Q2:", " B"));
+        try (Stub stub = new Stub((n, ex) -> reply(ex, 200, "{\"choices\": [" + echoChoice(0, "Q1: A", 1) + "]}"));
+             HttpBackend http = stub.backend().scores(true).build()) {
+            HttpBackend.EndpointException e = assertThrows(HttpBackend.EndpointException.class,
+                    () -> http.logLikelihood(requests));
+            assertTrue(e.getMessage().contains("1 choices to 2 prompts"), e.getMessage());
+        }
+        try (Stub stub = new Stub((n, ex) -> reply(ex, 200, "{\"choices\": [" + echoChoice(0, "Q1: A", 1) + ","
+                + echoChoice(0, "Q2: B", 1) + "]}"));
+             HttpBackend http = stub.backend().scores(true).build()) {
+            HttpBackend.EndpointException e = assertThrows(HttpBackend.EndpointException.class,
+                    () -> http.logLikelihood(requests));
+            assertTrue(e.getMessage().contains("index 0 to 2 prompts; expected each index from 0 to 1 once"),
+                    e.getMessage());
         }
     }
 

@@ -30,7 +30,7 @@ import org.globmed.train.TrainingReport;
  * <pre>
  * globmed finetune bench peak [--runs 5]          the engine's dense matmul peak (2048², float32)
  * globmed finetune bench full|lora [--batch 4] [--seq 256] [--warmup 3] [--steps 8] [--rank 16]
- *                                  [--lora-dropout 0.05] [--profile trace.json]
+ *                                  [--lora-dropout 0] [--profile trace.json]
  * </pre>
  * A training mode trains {@link ModelBench#benchConfig()} (random weights, the byte-level
  * tokenizer) through {@link FineTune#run}, exactly as a user's run does, on the bundled sample's
@@ -69,7 +69,7 @@ final class TrainBench {
         int warmup = 3;
         int steps = 8;
         int rank = 16;
-        double dropout = 0.05;
+        double dropout = 0; // TrainingConfig's default, as PEFT's
         Path profile = null;
         for (int i = 1; i < args.size(); i += 2) {
             if (i + 1 >= args.size()) {
