@@ -1,5 +1,6 @@
 package org.globmed.model;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
@@ -16,6 +19,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A decoder-only transformer language model of the Llama, Qwen2 and Qwen3 families, as a DJL
@@ -127,6 +131,25 @@ public final class CausalLM extends HfBlock {
      */
     public NDArray hiddenStates(ParameterStore ps, NDArray inputIds, NDArray keyMask, NDArray positions,
                                 KvCache cache, boolean training) {
+        long past = check(inputIds, keyMask, positions, cache);
+        NDManager caller = inputIds.getManager();
+        try (NDManager pass = caller.newSubManager(inputIds.getDevice())) {
+            // Every intermediate array derives from these, so it lands in `pass` and is freed with it.
+            inputIds.tempAttach(pass);
+            if (keyMask != null) {
+                keyMask.tempAttach(pass);
+            }
+            if (positions != null) {
+                positions.tempAttach(pass);
+            }
+            NDArray hidden = run(ps, inputIds, keyMask, positions, cache, past, training);
+            hidden.attach(caller);
+            return hidden;
+        }
+    }
+
+    /** Checks the shapes of a pass's inputs; returns the number of cached positions. */
+    private static long check(NDArray inputIds, NDArray keyMask, NDArray positions, KvCache cache) {
         Shape shape = inputIds.getShape();
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("inputIds must be [batch, time], found " + shape);
@@ -145,24 +168,15 @@ public final class CausalLM extends HfBlock {
             throw new IllegalArgumentException("positions must have inputIds' shape " + shape + ", found "
                     + positions.getShape());
         }
-        NDManager caller = inputIds.getManager();
-        try (NDManager pass = caller.newSubManager(inputIds.getDevice())) {
-            // Every intermediate array derives from these, so it lands in `pass` and is freed with it.
-            inputIds.tempAttach(pass);
-            if (keyMask != null) {
-                keyMask.tempAttach(pass);
-            }
-            if (positions != null) {
-                positions.tempAttach(pass);
-            }
-            NDArray hidden = run(ps, inputIds, keyMask, positions, cache, past, training);
-            hidden.attach(caller);
-            return hidden;
-        }
+        return past;
     }
 
-    private NDArray run(ParameterStore ps, NDArray inputIds, NDArray keyMask, NDArray positions, KvCache cache,
-                        long past, boolean training) {
+    /** What every layer of a pass shares: the embedded tokens, the rotary angles and the additive mask. */
+    private record Start(NDArray embedded, RotaryEmbedding.Angles angles, NDArray mask) {
+    }
+
+    private Start start(ParameterStore ps, NDArray inputIds, NDArray keyMask, NDArray positions, long past,
+                        boolean training) {
         NDManager pass = inputIds.getManager();
         long t = inputIds.getShape().get(1);
         NDArray ids = inputIds.toType(DataType.INT64, false);
@@ -173,21 +187,19 @@ public final class CausalLM extends HfBlock {
         RotaryEmbedding.Angles angles = rotary.angles(pos, h.getDataType());
         // Scores stay float16 when training in float16 (see widened): the mask must match them.
         DataType scores = training && h.getDataType() == DataType.FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT32;
-        NDArray additive = additiveMask(pass, mask, past, t, scores);
+        return new Start(h, angles, additiveMask(pass, mask, past, t, scores));
+    }
+
+    private NDArray run(ParameterStore ps, NDArray inputIds, NDArray keyMask, NDArray positions, KvCache cache,
+                        long past, boolean training) {
+        NDManager pass = inputIds.getManager();
+        Start start = start(ps, inputIds, keyMask, positions, past, training);
+        NDArray h = start.embedded();
         for (int i = 0; i < layers.size(); i++) {
-            // Each layer's intermediate arrays land in a scope of their own, freed when the layer is
-            // done: otherwise all of them, for every layer, would live until the pass ends. Autograd
-            // keeps what the backward pass needs (its own references), so only the rest goes: the
-            // training step's peak then holds the saved activations and one layer's temporaries.
-            try (NDManager scope = pass.newSubManager()) {
-                h.tempAttach(scope);
-                NDArray out = layers.get(i).forward(ps, h, angles, additive, cache, i, training);
-                out.attach(pass);
-                h = out;
-            }
+            h = layer(ps, h, start, cache, i, training, pass);
         }
         if (cache != null) {
-            cache.advance(t);
+            cache.advance(inputIds.getShape().get(1));
         }
         return norm.forward(ps, h, training);
     }
@@ -199,6 +211,99 @@ public final class CausalLM extends HfBlock {
     public NDArray logits(ParameterStore ps, NDArray hidden, boolean training) {
         NDArray output = value(ps, head == null ? embedding : head, hidden, training);
         return widened(Linear.linear(hidden, output).singletonOrThrow(), training);
+    }
+
+    /**
+     * A training pass with gradient checkpointing, differentiated: the parameters' gradients grow as
+     * {@code collector.backward(loss.apply(hiddenStates(...)))} would grow them, but the pass keeps
+     * only each layer's input instead of every layer's activations, and runs each layer's forward
+     * twice. DJL 0.32 cannot define a custom backward (PyTorch's {@code torch.utils.checkpoint}), so
+     * the backward pass is split by layer here instead:
+     * <ol>
+     * <li>the layers run without autograd recording, keeping their inputs;</li>
+     * <li>the last norm and {@code loss} run recorded from the last layer's output, made a leaf, and
+     *     are differentiated, which gives the gradient of that output;</li>
+     * <li>from the last layer down, each layer runs again, recorded, from its input made a leaf, and
+     *     {@code sum(output · gradient of output)} is differentiated: its gradient with respect to the
+     *     output is that gradient, so this is the layer's part of the backward pass; it leaves the
+     *     gradient of the layer's input for the layer below;</li>
+     * <li>the same for the embedding, whose weight gets its gradient last.</li>
+     * </ol>
+     * Each layer's two forward passes reseed the engine's generator with {@code seed + layer}, so
+     * dropout draws the same masks in both.
+     *
+     * @param loss the scalar loss of the final hidden states [B, T, hidden] (after the last norm)
+     * @return the loss's value
+     */
+    public float checkpointedBackward(ParameterStore ps, NDArray inputIds, NDArray keyMask,
+                                      GradientCollector collector, int seed, Function<NDArray, NDArray> loss) {
+        long past = check(inputIds, keyMask, null, null);
+        NDManager caller = inputIds.getManager();
+        try (NDManager pass = caller.newSubManager(inputIds.getDevice())) {
+            inputIds.tempAttach(pass);
+            if (keyMask != null) {
+                keyMask.tempAttach(pass);
+            }
+            Start start = start(ps, inputIds, keyMask, null, past, true);
+            List<NDArray> inputs = new ArrayList<>(layers.size());
+            NDArray h = start.embedded();
+            boolean recording = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try {
+                for (int i = 0; i < layers.size(); i++) {
+                    inputs.add(h);
+                    Engine.getInstance().setRandomSeed(seed + i);
+                    h = layer(ps, h, start, null, i, true, pass);
+                }
+            } finally {
+                JniUtils.setGradMode(recording);
+            }
+            NDArray last = h;
+            last.setRequiresGradient(true);
+            NDArray value = loss.apply(norm.forward(ps, last, true));
+            collector.backward(value);
+            float result = value.toType(DataType.FLOAT32, false).getFloat();
+            NDArray gradient = last.getGradient();
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                NDArray in = inputs.get(i).stopGradient();
+                in.setRequiresGradient(true);
+                Engine.getInstance().setRandomSeed(seed + i);
+                NDArray out = layer(ps, in, start, null, i, true, pass);
+                try (NDManager scope = pass.newSubManager()) { // frees the output and the gradient used up here
+                    out.attach(scope);
+                    gradient.attach(scope);
+                    collector.backward(out.mul(gradient).sum());
+                }
+                gradient = in.getGradient();
+                in.close();
+                if (i > 0) {
+                    inputs.get(i).close(); // the layer below's output: no longer needed
+                }
+            }
+            // The embedding table is trained (full fine-tuning) when it requires a gradient. (DJL's
+            // hasGradient is true of leaves only, so the embedded tokens cannot say it.)
+            if (embedding.getArray().hasGradient()) {
+                collector.backward(start.embedded().mul(gradient).sum());
+            }
+            return result;
+        }
+    }
+
+    /**
+     * Layer {@code i} on {@code h}, its output kept in {@code pass}. Its intermediate arrays land in a
+     * scope of their own, freed when the layer is done: otherwise all of them, for every layer, would
+     * live until the pass ends. Autograd keeps what the backward pass needs (its own references), so
+     * only the rest goes: a training step's peak then holds the saved activations and one layer's
+     * temporaries.
+     */
+    private NDArray layer(ParameterStore ps, NDArray h, Start start, KvCache cache, int i, boolean training,
+                          NDManager pass) {
+        try (NDManager scope = pass.newSubManager()) {
+            h.tempAttach(scope);
+            NDArray out = layers.get(i).forward(ps, h, start.angles(), start.mask(), cache, i, training);
+            out.attach(pass);
+            return out;
+        }
     }
 
     /** Rotary positions: a left-padded row counts from its first real token, as if it had no padding. */

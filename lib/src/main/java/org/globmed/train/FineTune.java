@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.globmed.bench.Bench;
 import org.globmed.bench.Report;
 import org.globmed.bench.Results;
@@ -270,7 +271,7 @@ public final class FineTune {
             int bytes = model.dataType() == DataType.FLOAT16 ? 2 : 4;
             long available = config.memoryLimit > 0 ? config.memoryLimit : MemoryEstimate.available(model.device());
             return MemoryEstimate.of(model.config(), weights + lora, trained, bytes, bytes == 2, config.batchSize,
-                    longest, config.batchSize * answerTokens, available);
+                    longest, config.batchSize * answerTokens, config.gradientCheckpointing, available);
         }
 
         /**
@@ -338,8 +339,9 @@ public final class FineTune {
                     }
                 }
                 double loss = 0;
+                int micro = 0;
                 for (int[] batch : work.microBatches()) {
-                    loss += forwardBackward(data, batch, lossTokens);
+                    loss += forwardBackward(data, batch, lossTokens, (int) ((config.seed * 31 + step) * 7919 + micro++ * 997));
                 }
                 double lr = rate.at(step);
                 double norm = optimizer.gradientNorm(1 / state.lossScale);
@@ -388,8 +390,11 @@ public final class FineTune {
             return resumedSeconds + (System.nanoTime() - startNanos) / 1e9;
         }
 
-        /** Forward and backward of one micro-batch; returns its share of the step's mean loss. */
-        private double forwardBackward(TrainingData data, int[] batch, int stepLossTokens) {
+        /**
+         * Forward and backward of one micro-batch; returns its share of the step's mean loss.
+         * {@code seed}: where a checkpointed pass seeds dropout (its layers reseed).
+         */
+        private double forwardBackward(TrainingData data, int[] batch, int stepLossTokens, int seed) {
             int rows = batch.length;
             int width = 0;
             for (int i : batch) {
@@ -420,17 +425,21 @@ public final class FineTune {
                 NDArray where = pass.create(predicts, new Shape(rows, width));
                 NDArray target = pass.create(targets.stream().mapToLong(Long::longValue).toArray(),
                         new Shape(targets.size(), 1));
-                NDArray hidden = block.hiddenStates(store, input, keyMask, null, null, true);
-                NDArray selected = hidden.get(where);                                 // [N, hidden]
-                NDArray logProbs = block.logits(store, selected, true).logSoftmax(-1);  // [N, vocab], the model's type
-                NDArray picked = logProbs.gather(target, 1);                           // [N, 1]
                 // The constant is an array, not a Java number: autograd keeps it (see HfBlock). Its one
                 // dimension makes float16 log-probabilities promote to float32 (a differentiable
                 // widening, unlike toType) before the scaled sum, which float16 could not hold.
                 NDArray factor = pass.full(new Shape(1), (float) (-scale / stepLossTokens), DataType.FLOAT32);
-                NDArray loss = picked.mul(factor).sum();
-                collector.backward(loss);
-                return loss.getFloat() / scale;
+                Function<NDArray, NDArray> loss = hidden -> {
+                    NDArray selected = hidden.get(where);                                 // [N, hidden]
+                    NDArray logProbs = block.logits(store, selected, true).logSoftmax(-1);  // [N, vocab], the model's type
+                    return logProbs.gather(target, 1).mul(factor).sum();                  // picked [N, 1], scaled
+                };
+                if (config.gradientCheckpointing) {
+                    return block.checkpointedBackward(store, input, keyMask, collector, seed, loss) / scale;
+                }
+                NDArray value = loss.apply(block.hiddenStates(store, input, keyMask, null, null, true));
+                collector.backward(value);
+                return value.getFloat() / scale;
             }
         }
 

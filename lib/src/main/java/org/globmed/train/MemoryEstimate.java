@@ -20,7 +20,8 @@ import org.globmed.model.ModelConfig;
  * <li>activations of the largest micro-batch (B sequences of T tokens) kept for the backward
  *     pass: per layer and token about 12·hidden + 5·intermediate values (norm outputs,
  *     projections, rotations, MLP gates) plus 2·heads·T float32 attention scores and
- *     probabilities; and float32 logits with their log-softmax at the loss positions.</li>
+ *     probabilities; and float32 logits with their log-softmax at the loss positions. With
+ *     gradient checkpointing: each layer's input, and one layer's activations.</li>
  * </ul>
  *
  * @param weights     bytes of the model's weights (and LoRA adapters)
@@ -40,12 +41,13 @@ public record MemoryEstimate(long weights, long gradients, long optimizer, long 
     }
 
     static MemoryEstimate of(ModelConfig c, long weightValues, long trainedValues, int computeBytes, boolean master,
-                             long batch, long length, long lossPositions, long available) {
+                             long batch, long length, long lossPositions, boolean checkpointing, long available) {
         long h = c.hiddenSize();
         long perTokenLayer = 12 * h + 5L * c.intermediateSize();
         long tokens = batch * length;
-        long layerValues = tokens * perTokenLayer * c.numHiddenLayers();
-        long attention = 2L * batch * c.numAttentionHeads() * length * length * c.numHiddenLayers() * 4;
+        long layers = checkpointing ? 1 : c.numHiddenLayers();
+        long layerValues = tokens * perTokenLayer * layers + (checkpointing ? tokens * h * c.numHiddenLayers() : 0);
+        long attention = 2L * batch * c.numAttentionHeads() * length * length * layers * 4;
         long logits = 2L * lossPositions * c.vocabSize() * 4;
         long activations = layerValues * computeBytes + attention + logits;
         long optimizer = trainedValues * (8L + (master ? 4 : 0));

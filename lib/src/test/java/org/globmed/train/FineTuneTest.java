@@ -182,6 +182,61 @@ class FineTuneTest {
         }
     }
 
+    /** The losses of a short run and the weights it ends with (every value of the trained arrays). */
+    private record Trained(List<Double> losses, float[] weights) {
+    }
+
+    private Trained train(Path out, TrainingConfig config, boolean lora) throws IOException {
+        try (LanguageModel lm = Models.tiny("qwen3")) {
+            FineTune.run(lm, train, config, p -> { });
+            String name = "model.layers.1.self_attn.q_proj.weight";
+            NDArray w = lora ? lm.lora().orElseThrow().arrays().entrySet().stream()
+                    .filter(e -> e.getKey().contains("layers.1.self_attn.q_proj") && e.getKey().contains("lora_B"))
+                    .findFirst().orElseThrow().getValue()
+                    : lm.block().huggingFaceParameters().get(name).getArray();
+            return new Trained(losses(out), w.toFloatArray());
+        }
+    }
+
+    @Test
+    void gradientCheckpointingTrainsAsTheOrdinaryPassWithFewerActivations() throws IOException {
+        for (boolean lora : new boolean[]{false, true}) {
+            String mode = lora ? "lora" : "full";
+            java.util.function.UnaryOperator<TrainingConfig> setup = c -> (lora ? c.lora(4) : c).epochs(3).maxSteps(3)
+                    .warmup(0).learningRate(1e-3).gradientAccumulation(2);
+            Trained plain = train(dir.resolve(mode), setup.apply(quick(dir.resolve(mode))), lora);
+            Trained checkpointed = train(dir.resolve(mode + "-ckpt"),
+                    setup.apply(quick(dir.resolve(mode + "-ckpt"))).gradientCheckpointing(true), lora);
+            assertEquals(3, checkpointed.losses().size());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(plain.losses().get(i), checkpointed.losses().get(i), 1e-5, mode + " loss of step " + (i + 1));
+            }
+            // Three Adam steps move a value by up to 3e-3; the same gradients leave the same weights
+            // up to the last bits of the sums, which a value whose gradient is near zero shows.
+            float worst = 0;
+            for (int i = 0; i < plain.weights().length; i++) {
+                worst = Math.max(worst, Math.abs(plain.weights()[i] - checkpointed.weights()[i]));
+            }
+            assertTrue(worst < 3e-5, mode + ": the weights differ by " + worst);
+            assertTrue(plain.weights()[0] != 0 || plain.weights()[1] != 0, mode + ": the weights were trained");
+        }
+        // With LoRA dropout, each layer's two forward passes draw the same masks: a rerun is identical.
+        TrainingConfig dropout = quick(dir.resolve("d1")).lora(4).loraDropout(0.3).maxSteps(2).gradientCheckpointing(true);
+        List<Double> first = train(dir.resolve("d1"), dropout, true).losses();
+        List<Double> again = train(dir.resolve("d2"), quick(dir.resolve("d2")).lora(4).loraDropout(0.3).maxSteps(2)
+                .gradientCheckpointing(true), true).losses();
+        assertEquals(first, again);
+        try (LanguageModel lm = Models.tiny("qwen3")) {
+            MemoryEstimate kept = FineTune.estimate(lm, train, quick(dir.resolve("e")));
+            MemoryEstimate recomputed = FineTune.estimate(lm, train, quick(dir.resolve("e")).gradientCheckpointing(true));
+            // Four layers: one layer's activations and four layer inputs instead of four layers' activations.
+            assertEquals(4, lm.config().numHiddenLayers());
+            assertTrue(recomputed.activations() < kept.activations() / 2, recomputed.activations()
+                    + " bytes of activations with checkpointing, " + kept.activations() + " without");
+            assertEquals(kept.gradients(), recomputed.gradients());
+        }
+    }
+
     @Test
     void aRunStoppedMidwayResumesWithTheLossesOfAnUninterruptedRun() throws IOException {
         // LoRA dropout draws random numbers: the resumed run must draw the same ones.
@@ -270,7 +325,6 @@ class FineTuneTest {
         cases.put("LoRA target module 'qv_proj' does not exist", c -> c.lora(4).loraTargets(List.of("q_proj", "qv_proj")));
         cases.put("batchSize must be at least 1, not 0", c -> c.batchSize(0));
         cases.put("evaluateEvery is set but no dev set was given", c -> c.evaluateEvery(5));
-        cases.put("gradientCheckpointing is not available", c -> c.gradientCheckpointing(true));
         cases.put("this run does not fit in memory: weights", c -> c.memoryLimit(1 << 20));
         try (LanguageModel lm = Models.tiny("qwen3")) {
             cases.forEach((expected, setting) -> {
