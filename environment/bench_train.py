@@ -120,6 +120,8 @@ def main():
                         help="libtorch intra-op threads (default: the engine's, one per core); see the note above")
     parser.add_argument("--passive", action="store_true",
                         help="OMP_WAIT_POLICY=PASSIVE for every process: OpenMP threads sleep instead of spinning")
+    parser.add_argument("--checkpointing", action="store_true",
+                        help="gradient checkpointing in both modes (TrainingConfig.gradientCheckpointing)")
     parser.add_argument("--profile", action="store_true",
                         help="after the runs, one profiled process per mode: time per phase and op (profiling slows it)")
     args = parser.parse_args()
@@ -129,7 +131,7 @@ def main():
     if args.threads:
         env["GLOBMED_JVM_OPTS"] = (env.get("GLOBMED_JVM_OPTS", "") + f" -Dai.djl.pytorch.num_threads={args.threads}").strip()
     train = ["--batch", str(args.batch), "--seq", str(args.seq), "--warmup", str(args.warmup),
-             "--steps", str(args.steps)]
+             "--steps", str(args.steps), "--checkpointing", "true" if args.checkpointing else "false"]
     modes = {
         "peak": [GLOBMED, "finetune", "bench", "peak"],
         "full": [GLOBMED, "finetune", "bench", "full", *train],
@@ -154,7 +156,7 @@ def main():
     print(f"model: Qwen3-shaped, {int(f0['parameters']):,} parameters (untied head, vocab 4,096); LoRA r={args.rank}"
           f" on every projection, {int(l0['trained_parameters']):,} trained; batch {args.batch} x {args.seq} tokens"
           f" ({int(f0['tokens_per_step']):,} per step), loss at every position; warm-up steps: {args.warmup}, then"
-          f" {args.steps} timed; threads: {int(f0['threads'])}{', OMP_WAIT_POLICY=' + env['OMP_WAIT_POLICY'] if 'OMP_WAIT_POLICY' in env else ''};"
+          f" {args.steps} timed; gradient checkpointing: {'on' if args.checkpointing else 'off'}; threads: {int(f0['threads'])}{', OMP_WAIT_POLICY=' + env['OMP_WAIT_POLICY'] if 'OMP_WAIT_POLICY' in env else ''};"
           f" medians of {args.runs} runs")
     print(f"{'':34}{'full':>14}{'LoRA':>14}{'LoRA/full':>12}")
     print(f"{'matmul peak (2048², float32)':34}{peak / 1e9:>9.1f} GFLOP/s")

@@ -20,7 +20,7 @@ import org.globmed.train.TrainingProgress;
  *                  [--languages a,b] [--sources S,T] [--train-split train] [--dev-split test]
  *                  [--batch B] [--accumulate N] [--max-length T] [--max-steps N] [--temperature τ]
  *                  [--eval-every N] [--patience N] [--metric macro|micro|low-resource] [--checkpoint-every N]
- *                  [--keep K] [--seed S] [--chat] [--merge]
+ *                  [--keep K] [--seed S] [--chat] [--merge] [--gradient-checkpointing]
  * </pre>
  * Trains on the train split of the data (the bundled sample without {@code --data}), evaluates on
  * the dev split before, during ({@code --eval-every}) and after, and writes everything into
@@ -33,7 +33,8 @@ final class FinetuneCommand {
     static final String USAGE = "finetune --model DIR --out RUN_DIR [--data DIR] [--lora R] [--epochs E] [--lr LR]"
             + " [--resume] [--lora-targets M,N] [--lora-alpha A] [--lora-dropout P] [--languages a,b] [--sources S,T] [--train-split train] [--dev-split test|none] [--batch B]"
             + " [--accumulate N] [--max-length T] [--max-steps N] [--temperature T] [--eval-every N] [--patience N]"
-            + " [--metric macro|micro|low-resource] [--checkpoint-every N] [--keep K] [--seed S] [--chat] [--merge]";
+            + " [--metric macro|micro|low-resource] [--checkpoint-every N] [--keep K] [--seed S] [--chat] [--merge]"
+            + " [--gradient-checkpointing]";
 
     private FinetuneCommand() {
     }
@@ -66,6 +67,10 @@ final class FinetuneCommand {
                 }
                 case "--merge" -> {
                     merge = true;
+                    continue;
+                }
+                case "--gradient-checkpointing" -> {
+                    settings.add(c -> c.gradientCheckpointing(true));
                     continue;
                 }
                 default -> {

@@ -30,7 +30,7 @@ import org.globmed.train.TrainingReport;
  * <pre>
  * globmed finetune bench peak [--runs 5]          the engine's dense matmul peak (2048², float32)
  * globmed finetune bench full|lora [--batch 4] [--seq 256] [--warmup 3] [--steps 8] [--rank 16]
- *                                  [--lora-dropout 0] [--profile trace.json]
+ *                                  [--lora-dropout 0] [--checkpointing false] [--profile trace.json]
  * </pre>
  * A training mode trains {@link ModelBench#benchConfig()} (random weights, the byte-level
  * tokenizer) through {@link FineTune#run}, exactly as a user's run does, on the bundled sample's
@@ -46,11 +46,13 @@ import org.globmed.train.TrainingReport;
  * and {@code 4·P + 6·P_lora} for LoRA (forward, gradients with respect to activations; the frozen
  * weights get no weight gradient). {@code rss_training_mib} is the process's resident high-water
  * mark read at the end of the last step, before the final checkpoint is written;
- * {@code rss_base_mib} the resident size with the model and data loaded, before training.
+ * {@code rss_base_mib} the resident size with the model and data loaded, before training. With
+ * {@code --checkpointing true} (gradient checkpointing) the FLOPs stay the model's: the second
+ * forward pass of every layer is not counted, as model FLOPs utilisation defines it.
  */
 final class TrainBench {
     static final String USAGE = "finetune bench peak [--runs R] | finetune bench full|lora [--batch B] [--seq T]"
-            + " [--warmup W] [--steps N] [--rank R] [--lora-dropout D] [--profile FILE.json]";
+            + " [--warmup W] [--steps N] [--rank R] [--lora-dropout D] [--checkpointing true|false] [--profile FILE.json]";
 
     private TrainBench() {
     }
@@ -70,6 +72,7 @@ final class TrainBench {
         int steps = 8;
         int rank = 16;
         double dropout = 0; // TrainingConfig's default, as PEFT's
+        boolean checkpointing = false;
         Path profile = null;
         for (int i = 1; i < args.size(); i += 2) {
             if (i + 1 >= args.size()) {
@@ -84,6 +87,7 @@ final class TrainBench {
                 case "--steps" -> steps = Integer.parseInt(value);
                 case "--rank" -> rank = Integer.parseInt(value);
                 case "--lora-dropout" -> dropout = Double.parseDouble(value);
+                case "--checkpointing" -> checkpointing = Boolean.parseBoolean(value);
                 case "--profile" -> profile = Path.of(value);
                 default -> {
                     return usage("unknown option " + args.get(i));
@@ -101,7 +105,7 @@ final class TrainBench {
             }
             return 0;
         }
-        train(mode.equals("lora"), batch, seq, warmup, steps, rank, dropout, profile, out);
+        train(mode.equals("lora"), batch, seq, warmup, steps, rank, dropout, checkpointing, profile, out);
         return 0;
     }
 
@@ -110,8 +114,8 @@ final class TrainBench {
         return 2;
     }
 
-    private static void train(boolean lora, int batch, int seq, int warmup, int steps, int rank, double dropout, Path profile,
-                              PrintStream out) throws IOException {
+    private static void train(boolean lora, int batch, int seq, int warmup, int steps, int rank, double dropout,
+                              boolean checkpointing, Path profile, PrintStream out) throws IOException {
         ModelConfig c = ModelBench.benchConfig();
         Path folder = Files.createTempDirectory("globmed-train-bench");
         try (LanguageModel lm = Models.loader().device(Device.cpu()).config(c).create()) {
@@ -123,7 +127,8 @@ final class TrainBench {
             }
             TrainingConfig config = new TrainingConfig(folder.resolve("run")).batchSize(batch).maxLength(seq)
                     .promptLoss(true).maxSteps(total).epochs(1 + total * batch / train.size())
-                    .evaluateBeforeAndAfter(false).checkpointEvery(Integer.MAX_VALUE).seed(1);
+                    .evaluateBeforeAndAfter(false).checkpointEvery(Integer.MAX_VALUE).seed(1)
+                    .gradientCheckpointing(checkpointing);
             if (lora) {
                 config.lora(rank).loraDropout(dropout);
             }
@@ -173,6 +178,7 @@ final class TrainBench {
                 print(out, "lora_rank", rank);
                 print(out, "lora_dropout", dropout);
             }
+            print(out, "checkpointing", checkpointing ? 1 : 0);
             print(out, "batch", batch);
             print(out, "seq", seq);
             print(out, "items", train.size());
