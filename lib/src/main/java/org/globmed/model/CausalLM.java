@@ -133,19 +133,25 @@ public final class CausalLM extends HfBlock {
                                 KvCache cache, boolean training) {
         long past = check(inputIds, keyMask, positions, cache);
         NDManager caller = inputIds.getManager();
-        try (NDManager pass = caller.newSubManager(inputIds.getDevice())) {
-            // Every intermediate array derives from these, so it lands in `pass` and is freed with it.
-            inputIds.tempAttach(pass);
-            if (keyMask != null) {
-                keyMask.tempAttach(pass);
-            }
-            if (positions != null) {
-                positions.tempAttach(pass);
-            }
+        try (NDManager pass = passOf(inputIds, keyMask, positions)) {
             NDArray hidden = run(ps, inputIds, keyMask, positions, cache, past, training);
             hidden.attach(caller);
             return hidden;
         }
+    }
+
+    /**
+     * A manager for one pass, under the inputs' own, holding the inputs until it closes: every
+     * intermediate array derives from them, so it lands there and is freed with it.
+     */
+    private static NDManager passOf(NDArray inputIds, NDArray keyMask, NDArray positions) {
+        NDManager pass = inputIds.getManager().newSubManager(inputIds.getDevice());
+        for (NDArray input : new NDArray[]{inputIds, keyMask, positions}) {
+            if (input != null) {
+                input.tempAttach(pass);
+            }
+        }
+        return pass;
     }
 
     /** Checks the shapes of a pass's inputs; returns the number of cached positions. */
@@ -238,12 +244,7 @@ public final class CausalLM extends HfBlock {
     public float checkpointedBackward(ParameterStore ps, NDArray inputIds, NDArray keyMask,
                                       GradientCollector collector, int seed, Function<NDArray, NDArray> loss) {
         long past = check(inputIds, keyMask, null, null);
-        NDManager caller = inputIds.getManager();
-        try (NDManager pass = caller.newSubManager(inputIds.getDevice())) {
-            inputIds.tempAttach(pass);
-            if (keyMask != null) {
-                keyMask.tempAttach(pass);
-            }
+        try (NDManager pass = passOf(inputIds, keyMask, null)) {
             Start start = start(ps, inputIds, keyMask, null, past, true);
             List<NDArray> inputs = new ArrayList<>(layers.size());
             NDArray h = start.embedded();
