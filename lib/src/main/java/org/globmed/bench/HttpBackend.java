@@ -417,7 +417,8 @@ public final class HttpBackend implements Backend {
         }
         if (choices.size() != prompts) {
             throw new EndpointException(url, 200, 1, "POST " + url + " answered " + choices.size()
-                    + " choices to " + prompts + (prompts == 1 ? " prompt" : " prompts") + ": "
+                    + (choices.size() == 1 ? " choice" : " choices") + " to " + prompts
+                    + (prompts == 1 ? " prompt" : " prompts") + ": "
                     + excerpt(answer.toString()), null);
         }
         return JSON.createArrayNode().addAll(List.of(ordered));

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import org.globmed.data.Languages;
+import org.globmed.io.AtomicFiles;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
@@ -133,9 +133,7 @@ public final class Results {
         for (ItemResult r : items) {
             text.append(ResultCache.JSON.writeValueAsString(r)).append('\n');
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(file, text);
     }
 
     /**
@@ -145,10 +143,7 @@ public final class Results {
     public void save(Path folder, HarnessFormat.RunInfo run) throws IOException {
         Files.createDirectories(folder);
         writeJsonl(folder.resolve("results.jsonl"));
-        Path report = folder.resolve("report.txt");
-        Path tmp = report.resolveSibling("report.txt.tmp");
-        Files.writeString(tmp, report().printAll() + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, report, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(folder.resolve("report.txt"), report().printAll() + "\n");
         HarnessFormat.write(items, run, folder);
     }
 

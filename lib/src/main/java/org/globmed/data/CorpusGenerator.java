@@ -8,10 +8,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -24,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.globmed.io.AtomicFiles;
 
 /**
  * Writes a synthetic corpus in the GlobMed layout, {@code <dir>/GlobMed_<Source>/<lang>/{train,test}.json},
@@ -238,9 +237,7 @@ final class CorpusGenerator {
 
         long write() {
             try {
-                Files.createDirectories(file.getParent());
-                Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
-                try {
+                AtomicFiles.write(file, tmp -> {
                     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
                          JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
                         Text text = new Text(lexicon);
@@ -254,10 +251,7 @@ final class CorpusGenerator {
                         }
                         g.writeEndArray();
                     }
-                    moveIntoPlace(tmp, file);
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
+                });
                 return Files.size(file);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
@@ -265,13 +259,6 @@ final class CorpusGenerator {
         }
     }
 
-    private static void moveIntoPlace(Path tmp, Path file) throws IOException {
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
 
     // ---------------------------------------------------------------------------------------------
     // the sources and their native formats

@@ -15,10 +15,8 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -34,6 +32,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.globmed.io.AtomicFiles;
 
 /**
  * Writes the bundled sample in {@code data/}: a small, synthetic, multilingual medical QA set in
@@ -161,7 +160,7 @@ final class SampleCorpus {
                         }
                     }
                     byte[] json = (writer.writeValueAsString(array) + "\n").getBytes(StandardCharsets.UTF_8);
-                    writeAtomically(dir.resolve(source.folder()).resolve(lang).resolve(split + ".json"), json);
+                    AtomicFiles.write(dir.resolve(source.folder()).resolve(lang).resolve(split + ".json"), json);
                     byLanguage.computeIfAbsent(lang, k -> new LinkedHashMap<>()).put(split, array.size());
                 }
             }
@@ -467,20 +466,6 @@ final class SampleCorpus {
                 .withArrayIndenter(indenter);
     }
 
-    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
 
     // ---------------------------------------------------------------- the resources
 

@@ -5,13 +5,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.globmed.io.AtomicFiles;
 
 /**
  * Moves weights between a {@link CausalLM} and a Hugging Face model folder: {@code config.json},
@@ -58,7 +58,7 @@ final class Checkpoints {
         lm.huggingFaceParameters().forEach((name, p) -> tensors.put(name, p.getArray()));
         SafeTensors.writeFolder(folder, tensors, SHARD_BYTES, Map.of("format", "pt"), storage);
         ModelConfig config = lm.config().toBuilder().torchDtype(torchDtype(storage)).build();
-        writeAtomically(folder.resolve("config.json"), config.toJson());
+        AtomicFiles.write(folder.resolve("config.json"), config.toJson());
         if (tokenizerFolder != null && !tokenizerFolder.toAbsolutePath().normalize()
                 .equals(folder.toAbsolutePath().normalize())) {
             for (String name : COMPANION_FILES) {
@@ -80,9 +80,4 @@ final class Checkpoints {
         };
     }
 
-    static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
 }

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.globmed.io.AtomicFiles;
 
 /**
  * Low-rank adapters (LoRA) on a model's projections: each adapted weight {@code W [out, in]} gets
@@ -266,7 +267,7 @@ public final class Lora {
         config.put("fan_in_fan_out", false);
         config.put("inference_mode", true);
         config.put("base_model_name_or_path", model.config().modelType());
-        Checkpoints.writeAtomically(folder.resolve(CONFIG_FILE),
+        AtomicFiles.write(folder.resolve(CONFIG_FILE),
                 SafeTensors.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config) + "\n");
     }
 

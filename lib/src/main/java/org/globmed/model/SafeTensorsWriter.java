@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,8 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Pattern;
+import org.globmed.io.AtomicFiles;
 
 /** The writing half of {@link SafeTensors}: files, sharded folders, optional F16/BF16 storage. */
 final class SafeTensorsWriter {
@@ -244,22 +243,12 @@ final class SafeTensorsWriter {
 
     /** Writes next to the target and renames, so readers never see half a file. */
     private static void atomically(Path target, Body body) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Path temporary = absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        boolean moved = false;
-        try {
-            // CREATE_NEW rather than createTempFile, which would make the file private (0600).
+        AtomicFiles.write(target, temporary -> {
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {
                 body.writeTo(channel);
-                channel.force(true);
+                channel.force(true); // on disk before the rename: weights are large and slow to redo
             }
-            Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(temporary);
-            }
-        }
+        });
     }
 }

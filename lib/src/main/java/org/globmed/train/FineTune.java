@@ -341,7 +341,10 @@ public final class FineTune {
                 double loss = 0;
                 int micro = 0;
                 for (int[] batch : work.microBatches()) {
-                    loss += forwardBackward(data, batch, lossTokens, (int) ((config.seed * 31 + step) * 7919 + micro++ * 997));
+                    // A checkpointed pass reseeds dropout per layer: from the step and micro-batch, so a
+                    // resumed run draws alike too.
+                    int seed = (int) ((config.seed * 31 + step) * 7919 + micro++ * 997);
+                    loss += forwardBackward(data, batch, lossTokens, seed);
                 }
                 double lr = rate.at(step);
                 double norm = optimizer.gradientNorm(1 / state.lossScale);

@@ -1,15 +1,14 @@
 package org.globmed.train;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.globmed.bench.Comparison;
 import org.globmed.bench.Results;
+import org.globmed.io.AtomicFiles;
 import tech.tablesaw.api.Row;
 
 /**
@@ -92,9 +91,7 @@ public record TrainingReport(String mode, long trainedParameters, long steps, lo
         json.put("memory_estimate", memory.toString());
         json.put("dev_before", devBefore());
         json.put("dev_after", devAfter());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        TrainingState.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(file, TrainingState.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
     }
 
     @Override

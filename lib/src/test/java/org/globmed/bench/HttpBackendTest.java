@@ -402,7 +402,7 @@ class HttpBackendTest {
              HttpBackend http = stub.backend().scores(true).build()) {
             HttpBackend.EndpointException e = assertThrows(HttpBackend.EndpointException.class,
                     () -> http.logLikelihood(requests));
-            assertTrue(e.getMessage().contains("1 choices to 2 prompts"), e.getMessage());
+            assertTrue(e.getMessage().contains("1 choice to 2 prompts"), e.getMessage());
         }
         try (Stub stub = new Stub((n, ex) -> reply(ex, 200, "{\"choices\": [" + echoChoice(0, "Q1: A", 1) + ","
                 + echoChoice(0, "Q2: B", 1) + "]}"));

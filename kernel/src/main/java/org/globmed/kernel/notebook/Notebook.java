@@ -10,10 +10,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import org.globmed.io.AtomicFiles;
 
 /**
  * A Jupyter notebook file (nbformat 4) as a JSON tree: fields this class does not know are kept
@@ -120,16 +119,6 @@ public final class Notebook {
 
     /** Writes atomically: a temporary file next to the target, then a rename. */
     public void write(Path target) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // Not Files.createTempFile: its 0600 mode would survive the rename, and a notebook is an
-        // ordinary file that the umask decides about.
-        Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            Files.writeString(tmp, JSON.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(target, JSON.writeValueAsString(root) + "\n");
     }
 }
