@@ -2,7 +2,6 @@ package org.globmed.kernel.runtime;
 
 import java.util.Locale;
 import java.util.function.Consumer;
-import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.globmed.bench.Progress;
 import org.globmed.display.TableHtml;
 import org.globmed.kernel.Session;
@@ -13,13 +12,10 @@ import org.globmed.kernel.Session;
  * Updates are sent at most every half second, and always for the first and the last event.
  */
 public final class ProgressBar implements Consumer<Progress> {
-    private static final long MIN_INTERVAL_NANOS = 500_000_000L;
-    private final Session session;
-    private String displayId;
-    private long lastSent;
+    private final LiveOutput output;
 
     private ProgressBar(Session session) {
-        this.session = session;
+        this.output = new LiveOutput(session);
     }
 
     /** Makes this session's cells the default destination of library progress. */
@@ -28,20 +24,8 @@ public final class ProgressBar implements Consumer<Progress> {
     }
 
     @Override
-    public synchronized void accept(Progress p) {
-        long now = System.nanoTime();
-        boolean start = p.elapsed().isZero();
-        if (!start && !p.finished() && now - lastSent < MIN_INTERVAL_NANOS) {
-            return;
-        }
-        lastSent = now;
-        DisplayData data = new DisplayData(p.toString());
-        data.putData("text/html", html(p));
-        if (start || displayId == null) {
-            displayId = session.display(data);
-        } else {
-            session.updateDisplay(displayId, data);
-        }
+    public void accept(Progress p) {
+        output.show(p.elapsed().isZero(), p.finished(), p::toString, () -> html(p));
     }
 
     static String html(Progress p) {

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.globmed.display.TableHtml;
 import org.globmed.kernel.Session;
 import org.globmed.train.TrainingProgress;
@@ -17,16 +16,13 @@ import org.globmed.train.TrainingProgress;
  * evaluation and at the end.
  */
 public final class TrainingDisplay implements Consumer<TrainingProgress> {
-    private static final long MIN_INTERVAL_NANOS = 500_000_000L;
     /** Points of the loss curve drawn at most: longer runs are averaged into this many buckets. */
     static final int CURVE_POINTS = 300;
-    private final Session session;
-    private String displayId;
-    private long lastSent;
+    private final LiveOutput output;
     private long lastDevStep = -1;
 
     private TrainingDisplay(Session session) {
-        this.session = session;
+        this.output = new LiveOutput(session);
     }
 
     /** Makes this session's cells the default destination of training progress. */
@@ -36,20 +32,9 @@ public final class TrainingDisplay implements Consumer<TrainingProgress> {
 
     @Override
     public synchronized void accept(TrainingProgress p) {
-        long now = System.nanoTime();
-        boolean first = displayId == null || p.step() == p.resumedStep();
         boolean dev = p.devStep() != lastDevStep && !p.dev().isEmpty();
-        if (!first && !dev && !p.finished() && now - lastSent < MIN_INTERVAL_NANOS) {
-            return;
-        }
-        lastSent = now;
-        lastDevStep = p.devStep();
-        DisplayData data = new DisplayData(p.toString());
-        data.putData("text/html", html(p));
-        if (first) {
-            displayId = session.display(data);
-        } else {
-            session.updateDisplay(displayId, data);
+        if (output.show(p.step() == p.resumedStep(), dev || p.finished(), p::toString, () -> html(p))) {
+            lastDevStep = p.devStep();
         }
     }
 
