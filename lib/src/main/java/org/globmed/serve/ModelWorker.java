@@ -12,11 +12,11 @@ import java.util.function.Function;
 import org.globmed.model.LanguageModel;
 
 /**
- * The one thread that runs the model and encodes with its tokenizer (the model is not thread-safe;
- * decoding, which only reads the tokenizer, is left to the request threads). Request
- * threads hand it work and wait. Scoring requests that wait together are run as one batch, so
- * concurrent clients share forward passes; anything else (generation, tokenising, formatting) runs
- * alone, in arrival order, so a generation never depends on what other clients sent.
+ * The one thread that runs the model and encodes with its tokenizer (the model is not thread-safe).
+ * Request threads hand it work and wait; they lay out scoring answers themselves, since decoding
+ * only reads the tokenizer. Scoring requests that wait together are run as one batch, so
+ * concurrent clients share forward passes; anything else (generation, tokenising, chat answers)
+ * runs alone, in arrival order, so a generation never depends on what other clients sent.
  */
 final class ModelWorker implements AutoCloseable {
     /** Rows one combined scoring pass takes from waiting requests. */
