@@ -131,7 +131,7 @@ def main():
     if args.threads:
         env["GLOBMED_JVM_OPTS"] = (env.get("GLOBMED_JVM_OPTS", "") + f" -Dai.djl.pytorch.num_threads={args.threads}").strip()
     train = ["--batch", str(args.batch), "--seq", str(args.seq), "--warmup", str(args.warmup),
-             "--steps", str(args.steps), "--checkpointing", "true" if args.checkpointing else "false"]
+             "--steps", str(args.steps), *(["--checkpointing"] if args.checkpointing else [])]
     modes = {
         "peak": [GLOBMED, "finetune", "bench", "peak"],
         "full": [GLOBMED, "finetune", "bench", "full", *train],

@@ -85,7 +85,7 @@ def test_a_killed_run_resumes_at_its_last_checkpoint_with_the_same_losses(tiny_m
     (["--languages", "xx"], "unknown language code 'xx'"),
     (["--languages", "am"], "no language 'am' in the data"),
     (["--train-split", "validation"], "the training set is empty"),
-    (["--epochs", "two"], "--epochs expects a number, not 'two'"),
+    (["--epochs", "two"], "--epochs expects a whole number, not 'two'"),
 ])
 def test_bad_options_are_refused_before_any_work(tiny_model, tmp_path, options, message):
     out = tmp_path / "never"

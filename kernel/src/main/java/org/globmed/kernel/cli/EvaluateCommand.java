@@ -3,9 +3,9 @@ package org.globmed.kernel.cli;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.globmed.bench.Backend;
 import org.globmed.bench.Bench;
 import org.globmed.bench.HarnessFormat;
@@ -38,51 +38,34 @@ final class EvaluateCommand {
     }
 
     static int run(List<String> args, PrintStream out) throws Exception {
-        String model = null;
-        Path results = null;
-        Path data = null;
-        List<String> languages = new ArrayList<>();
-        List<String> sources = new ArrayList<>();
-        String split = "test";
-        int shots = 0;
-        long seed = 1234;
-        boolean generative = false;
-        boolean chat = false;
-        int batch = LanguageModel.DEFAULT_BATCH_SIZE;
-        String name = null;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals("--generative")) {
-                generative = true;
-                continue;
+        Options o;
+        int shots;
+        long seed;
+        int batch;
+        try {
+            o = Options.parse(args, Set.of("--model", "--out", "--data", "--languages", "--sources", "--split",
+                    "--shots", "--seed", "--batch", "--name"), Set.of("--generative", "--chat"));
+            if (!o.positional().isEmpty()) {
+                throw new Options.UsageException("unexpected argument " + o.positional().get(0));
             }
-            if (a.equals("--chat")) {
-                chat = true;
-                continue;
+            if (!o.has("--model") || !o.has("--out")) {
+                throw new Options.UsageException("--model and --out are required");
             }
-            if (i + 1 >= args.size()) {
-                return usage();
-            }
-            String v = args.get(++i);
-            switch (a) {
-                case "--model" -> model = v;
-                case "--out" -> results = Path.of(v);
-                case "--data" -> data = Path.of(v);
-                case "--languages" -> languages.addAll(List.of(v.split(",")));
-                case "--sources" -> sources.addAll(List.of(v.split(",")));
-                case "--split" -> split = v;
-                case "--shots" -> shots = Integer.parseInt(v);
-                case "--seed" -> seed = Long.parseLong(v);
-                case "--batch" -> batch = Integer.parseInt(v);
-                case "--name" -> name = v;
-                default -> {
-                    return usage();
-                }
-            }
+            shots = o.integer("--shots", 0);
+            seed = o.longInteger("--seed", 1234);
+            batch = o.integer("--batch", LanguageModel.DEFAULT_BATCH_SIZE);
+        } catch (Options.UsageException e) {
+            return usage(e.getMessage());
         }
-        if (model == null || results == null) {
-            return usage();
-        }
+        String model = o.text("--model", null);
+        Path results = o.path("--out");
+        Path data = o.path("--data");
+        List<String> languages = o.list("--languages");
+        List<String> sources = o.list("--sources");
+        String split = o.text("--split", "test");
+        boolean generative = o.has("--generative");
+        boolean chat = o.has("--chat");
+        String name = o.text("--name", null);
         GlobMedData selection = DataCommands.select(data, languages, sources);
         Files.createDirectories(results);
 
@@ -115,8 +98,8 @@ final class EvaluateCommand {
         return 0;
     }
 
-    private static int usage() {
-        System.err.println("usage: globmed " + USAGE);
+    private static int usage(String problem) {
+        System.err.println("globmed evaluate: " + problem + "\nusage: globmed " + USAGE);
         return 2;
     }
 }

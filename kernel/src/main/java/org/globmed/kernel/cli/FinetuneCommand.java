@@ -2,8 +2,8 @@ package org.globmed.kernel.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.globmed.data.GlobMedData;
 import org.globmed.model.LanguageModel;
 import org.globmed.model.Lora;
@@ -36,6 +36,11 @@ final class FinetuneCommand {
             + " [--metric macro|micro|low-resource] [--checkpoint-every N] [--keep K] [--seed S] [--chat] [--merge]"
             + " [--gradient-checkpointing]";
 
+    private static final Set<String> VALUED = Set.of("--model", "--data", "--out", "--languages", "--sources",
+            "--train-split", "--dev-split", "--lora", "--lora-targets", "--lora-alpha", "--lora-dropout", "--epochs",
+            "--lr", "--batch", "--accumulate", "--max-length", "--max-steps", "--temperature", "--eval-every",
+            "--patience", "--metric", "--checkpoint-every", "--keep", "--seed");
+
     private FinetuneCommand() {
     }
 
@@ -43,145 +48,62 @@ final class FinetuneCommand {
         if (!args.isEmpty() && args.get(0).equals("bench")) {
             return TrainBench.run(args.subList(1, args.size()), out);
         }
-        Path model = null;
-        Path data = null;
-        Path runDir = null;
-        List<String> languages = new ArrayList<>();
-        List<String> sources = new ArrayList<>();
-        String trainSplit = "train";
-        String devSplit = "test";
-        boolean merge = false;
-        TrainingConfig.Metric metric = null;
-        // Options are applied once the output folder (the config's one required value) is known.
-        List<java.util.function.Consumer<TrainingConfig>> settings = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            switch (a) {
-                case "--resume" -> {
-                    settings.add(c -> c.resume(true));
-                    continue;
-                }
-                case "--chat" -> {
-                    settings.add(c -> c.chat(true));
-                    continue;
-                }
-                case "--merge" -> {
-                    merge = true;
-                    continue;
-                }
-                case "--gradient-checkpointing" -> {
-                    settings.add(c -> c.gradientCheckpointing(true));
-                    continue;
-                }
-                default -> {
-                }
+        Options o;
+        TrainingConfig config;
+        GlobMedData train;
+        try {
+            o = Options.parse(args, VALUED, Set.of("--resume", "--chat", "--merge", "--gradient-checkpointing"));
+            if (!o.positional().isEmpty()) {
+                throw new Options.UsageException("unexpected argument " + o.positional().get(0));
             }
-            if (i + 1 >= args.size()) {
-                return usage("missing value after " + a);
+            if (!o.has("--model") || !o.has("--out")) {
+                throw new Options.UsageException("--model and --out are required");
             }
-            String v = args.get(++i);
-            try {
-                switch (a) {
-                    case "--model" -> model = Path.of(v);
-                    case "--data" -> data = Path.of(v);
-                    case "--out" -> runDir = Path.of(v);
-                    case "--languages" -> languages.addAll(List.of(v.split(",")));
-                    case "--sources" -> sources.addAll(List.of(v.split(",")));
-                    case "--train-split" -> trainSplit = v;
-                    case "--dev-split" -> devSplit = v;
-                    case "--lora" -> {
-                        int rank = Integer.parseInt(v);
-                        settings.add(c -> c.lora(rank));
-                    }
-                    case "--lora-targets" -> {
-                        List<String> targets = List.of(v.split(","));
-                        settings.add(c -> c.loraTargets(targets));
-                    }
-                    case "--lora-alpha" -> {
-                        double alpha = Double.parseDouble(v);
-                        settings.add(c -> c.loraAlpha(alpha));
-                    }
-                    case "--lora-dropout" -> {
-                        double dropout = Double.parseDouble(v);
-                        settings.add(c -> c.loraDropout(dropout));
-                    }
-                    case "--epochs" -> {
-                        int epochs = Integer.parseInt(v);
-                        settings.add(c -> c.epochs(epochs));
-                    }
-                    case "--lr" -> {
-                        double lr = Double.parseDouble(v);
-                        settings.add(c -> c.learningRate(lr));
-                    }
-                    case "--batch" -> {
-                        int batch = Integer.parseInt(v);
-                        settings.add(c -> c.batchSize(batch));
-                    }
-                    case "--accumulate" -> {
-                        int n = Integer.parseInt(v);
-                        settings.add(c -> c.gradientAccumulation(n));
-                    }
-                    case "--max-length" -> {
-                        int n = Integer.parseInt(v);
-                        settings.add(c -> c.maxLength(n));
-                    }
-                    case "--max-steps" -> {
-                        int n = Integer.parseInt(v);
-                        settings.add(c -> c.maxSteps(n));
-                    }
-                    case "--temperature" -> {
-                        double t = Double.parseDouble(v);
-                        settings.add(c -> c.languageTemperature(t));
-                    }
-                    case "--eval-every" -> {
-                        int n = Integer.parseInt(v);
-                        settings.add(c -> c.evaluateEvery(n));
-                    }
-                    case "--patience" -> {
-                        int n = Integer.parseInt(v);
-                        settings.add(c -> c.patience(n));
-                    }
-                    case "--metric" -> metric = TrainingConfig.Metric.parse(v);
-                    case "--checkpoint-every" -> {
-                        int n = Integer.parseInt(v);
-                        settings.add(c -> c.checkpointEvery(n));
-                    }
-                    case "--keep" -> {
-                        int n = Integer.parseInt(v);
-                        settings.add(c -> c.keepCheckpoints(n));
-                    }
-                    case "--seed" -> {
-                        long s = Long.parseLong(v);
-                        settings.add(c -> c.seed(s));
-                    }
-                    default -> {
-                        return usage("unknown option " + a);
-                    }
+            config = new TrainingConfig(o.path("--out")).resume(o.has("--resume")).chat(o.has("--chat"))
+                    .gradientCheckpointing(o.has("--gradient-checkpointing"));
+            o.ifInteger("--lora", config::lora);
+            if (o.has("--lora-targets")) {
+                config.loraTargets(o.list("--lora-targets"));
+            }
+            o.ifNumber("--lora-alpha", config::loraAlpha);
+            o.ifNumber("--lora-dropout", config::loraDropout);
+            o.ifInteger("--epochs", config::epochs);
+            o.ifNumber("--lr", config::learningRate);
+            o.ifInteger("--batch", config::batchSize);
+            o.ifInteger("--accumulate", config::gradientAccumulation);
+            o.ifInteger("--max-length", config::maxLength);
+            o.ifInteger("--max-steps", config::maxSteps);
+            o.ifNumber("--temperature", config::languageTemperature);
+            o.ifInteger("--eval-every", config::evaluateEvery);
+            o.ifInteger("--patience", config::patience);
+            o.ifInteger("--checkpoint-every", config::checkpointEvery);
+            o.ifInteger("--keep", config::keepCheckpoints);
+            if (o.has("--seed")) {
+                config.seed(o.longInteger("--seed", 0));
+            }
+            if (o.has("--metric")) {
+                config.metric(TrainingConfig.Metric.parse(o.text("--metric", null)));
+            }
+            GlobMedData selection = DataCommands.select(o.path("--data"), o.list("--languages"), o.list("--sources"));
+            train = selection.splits(o.text("--train-split", "train"));
+            String devSplit = o.text("--dev-split", "test");
+            if (!devSplit.equals("none")) {
+                GlobMedData dev = selection.splits(devSplit);
+                if (dev.size() == 0) {
+                    throw new Options.UsageException("the data has no '" + devSplit + "' items for the dev set"
+                            + " (--dev-split none trains without one)");
                 }
-            } catch (NumberFormatException e) {
-                return usage(a + " expects a number, not '" + v + "'");
+                config.dev(dev);
             }
+        } catch (Options.UsageException e) {
+            return usage(e.getMessage());
         }
-        if (model == null || runDir == null) {
-            return usage("--model and --out are required");
-        }
-        GlobMedData selection = DataCommands.select(data, languages, sources);
-        GlobMedData train = selection.splits(trainSplit);
-        TrainingConfig config = new TrainingConfig(runDir);
-        settings.forEach(s -> s.accept(config));
-        if (metric != null) {
-            config.metric(metric);
-        }
-        if (!devSplit.equals("none")) {
-            GlobMedData dev = selection.splits(devSplit);
-            if (dev.size() == 0) {
-                return usage("the data has no '" + devSplit + "' items for the dev set (--dev-split none trains without one)");
-            }
-            config.dev(dev);
-        }
+        Path runDir = o.path("--out");
+        String trainSplit = o.text("--train-split", "train");
+        boolean merge = o.has("--merge");
         out.printf("training on %,d %s items (%s), run folder %s%n", train.size(), trainSplit,
                 String.join(" ", train.languageCodes()), runDir);
-        try (LanguageModel lm = Models.load(model)) {
+        try (LanguageModel lm = Models.load(o.path("--model"))) {
             FineTune.Result result = FineTune.run(lm, train, config, TrainingProgress.console(System.err));
             out.println(result.report());
             if (merge && lm.lora().isPresent()) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.Random;
 import org.globmed.model.Completion;
 import org.globmed.model.Generation;
@@ -56,33 +57,26 @@ final class ModelBench {
             out.println("wrote the benchmark model to " + args.get(1));
             return 0;
         }
-        if (args.isEmpty() || args.get(0).startsWith("--")) {
-            System.err.println("usage: globmed " + USAGE);
+        Path dir;
+        Path torchscript;
+        int batch;
+        int seq;
+        int newTokens;
+        int runs;
+        try {
+            Options o = Options.parse(args, Set.of("--torchscript", "--batch", "--seq", "--new-tokens", "--runs"), Set.of());
+            if (o.positional().size() != 1) {
+                throw new Options.UsageException("one model folder, not " + o.positional());
+            }
+            dir = Path.of(o.positional().get(0));
+            torchscript = o.path("--torchscript");
+            batch = o.integer("--batch", 8);
+            seq = o.integer("--seq", 256);
+            newTokens = o.integer("--new-tokens", 128);
+            runs = o.integer("--runs", 5);
+        } catch (Options.UsageException e) {
+            System.err.println("globmed model bench: " + e.getMessage() + "\nusage: globmed " + USAGE);
             return 2;
-        }
-        Path dir = Path.of(args.get(0));
-        Path torchscript = null;
-        int batch = 8;
-        int seq = 256;
-        int newTokens = 128;
-        int runs = 5;
-        for (int i = 1; i < args.size(); i += 2) {
-            if (i + 1 >= args.size()) {
-                System.err.println("usage: globmed " + USAGE);
-                return 2;
-            }
-            String value = args.get(i + 1);
-            switch (args.get(i)) {
-                case "--torchscript" -> torchscript = Path.of(value);
-                case "--batch" -> batch = Integer.parseInt(value);
-                case "--seq" -> seq = Integer.parseInt(value);
-                case "--new-tokens" -> newTokens = Integer.parseInt(value);
-                case "--runs" -> runs = Integer.parseInt(value);
-                default -> {
-                    System.err.println("usage: globmed " + USAGE);
-                    return 2;
-                }
-            }
         }
         try (LanguageModel lm = Models.loader().device(Device.cpu()).load(dir)) {
             bench(lm, torchscript, batch, seq, newTokens, runs, out);

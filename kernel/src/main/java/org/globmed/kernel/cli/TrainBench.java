@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.globmed.bench.Bench;
@@ -30,7 +31,7 @@ import org.globmed.train.TrainingReport;
  * <pre>
  * globmed finetune bench peak [--runs 5]          the engine's dense matmul peak (2048², float32)
  * globmed finetune bench full|lora [--batch 4] [--seq 256] [--warmup 3] [--steps 8] [--rank 16]
- *                                  [--lora-dropout 0] [--checkpointing false] [--profile trace.json]
+ *                                  [--lora-dropout 0] [--checkpointing] [--profile trace.json]
  * </pre>
  * A training mode trains {@link ModelBench#benchConfig()} (random weights, the byte-level
  * tokenizer) through {@link FineTune#run}, exactly as a user's run does, on the bundled sample's
@@ -47,12 +48,12 @@ import org.globmed.train.TrainingReport;
  * weights get no weight gradient). {@code rss_training_mib} is the process's resident high-water
  * mark read at the end of the last step, before the final checkpoint is written;
  * {@code rss_base_mib} the resident size with the model and data loaded, before training. With
- * {@code --checkpointing true} (gradient checkpointing) the FLOPs stay the model's: the second
+ * {@code --checkpointing} (gradient checkpointing) the FLOPs stay the model's: the second
  * forward pass of every layer is not counted, as model FLOPs utilisation defines it.
  */
 final class TrainBench {
     static final String USAGE = "finetune bench peak [--runs R] | finetune bench full|lora [--batch B] [--seq T]"
-            + " [--warmup W] [--steps N] [--rank R] [--lora-dropout D] [--checkpointing true|false] [--profile FILE.json]";
+            + " [--warmup W] [--steps N] [--rank R] [--lora-dropout D] [--checkpointing] [--profile FILE.json]";
 
     private TrainBench() {
     }
@@ -65,34 +66,29 @@ final class TrainBench {
         if (!List.of("peak", "full", "lora").contains(mode)) {
             return usage("unknown mode '" + mode + "'");
         }
-        int runs = 5;
-        int batch = 4;
-        int seq = 256;
-        int warmup = 3;
-        int steps = 8;
-        int rank = 16;
-        double dropout = 0; // TrainingConfig's default, as PEFT's
-        boolean checkpointing = false;
-        Path profile = null;
-        for (int i = 1; i < args.size(); i += 2) {
-            if (i + 1 >= args.size()) {
-                return usage("missing value after " + args.get(i));
-            }
-            String value = args.get(i + 1);
-            switch (args.get(i)) {
-                case "--runs" -> runs = Integer.parseInt(value);
-                case "--batch" -> batch = Integer.parseInt(value);
-                case "--seq" -> seq = Integer.parseInt(value);
-                case "--warmup" -> warmup = Integer.parseInt(value);
-                case "--steps" -> steps = Integer.parseInt(value);
-                case "--rank" -> rank = Integer.parseInt(value);
-                case "--lora-dropout" -> dropout = Double.parseDouble(value);
-                case "--checkpointing" -> checkpointing = Boolean.parseBoolean(value);
-                case "--profile" -> profile = Path.of(value);
-                default -> {
-                    return usage("unknown option " + args.get(i));
-                }
-            }
+        int runs;
+        int batch;
+        int seq;
+        int warmup;
+        int steps;
+        int rank;
+        double dropout;
+        boolean checkpointing;
+        Path profile;
+        try {
+            Options o = Options.parse(args.subList(1, args.size()), Set.of("--runs", "--batch", "--seq", "--warmup",
+                    "--steps", "--rank", "--lora-dropout", "--profile"), Set.of("--checkpointing"));
+            runs = o.integer("--runs", 5);
+            batch = o.integer("--batch", 4);
+            seq = o.integer("--seq", 256);
+            warmup = o.integer("--warmup", 3);
+            steps = o.integer("--steps", 8);
+            rank = o.integer("--rank", 16);
+            dropout = o.number("--lora-dropout", 0); // TrainingConfig's default, as PEFT's
+            checkpointing = o.has("--checkpointing");
+            profile = o.path("--profile");
+        } catch (Options.UsageException e) {
+            return usage(e.getMessage());
         }
         if (runs < 1 || batch < 1 || seq < 2 || warmup < 1 || steps < 1 || rank < 1) {
             return usage("--runs, --batch, --steps, --rank and --warmup must be at least 1, --seq at least 2");
