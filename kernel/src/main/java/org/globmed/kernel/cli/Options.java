@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /**
@@ -79,29 +80,23 @@ final class Options {
     }
 
     int integer(String name, int fallback) throws UsageException {
-        String value = text(name, null);
-        try {
-            return value == null ? fallback : Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + " expects a whole number, not '" + value + "'");
-        }
+        return parsed(name, fallback, Integer::valueOf, "a whole number");
     }
 
     long longInteger(String name, long fallback) throws UsageException {
-        String value = text(name, null);
-        try {
-            return value == null ? fallback : Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + " expects a whole number, not '" + value + "'");
-        }
+        return parsed(name, fallback, Long::valueOf, "a whole number");
     }
 
     double number(String name, double fallback) throws UsageException {
+        return parsed(name, fallback, Double::valueOf, "a number");
+    }
+
+    private <T> T parsed(String name, T fallback, Function<String, T> parse, String expected) throws UsageException {
         String value = text(name, null);
         try {
-            return value == null ? fallback : Double.parseDouble(value);
+            return value == null ? fallback : parse.apply(value);
         } catch (NumberFormatException e) {
-            throw new UsageException(name + " expects a number, not '" + value + "'");
+            throw new UsageException(name + " expects " + expected + ", not '" + value + "'");
         }
     }
 
