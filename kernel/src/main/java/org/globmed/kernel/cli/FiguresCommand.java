@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.globmed.data.GlobMed;
 import org.globmed.data.GlobMedData;
 import org.globmed.plot.Figures;
@@ -33,51 +34,39 @@ final class FiguresCommand {
     }
 
     static int run(List<String> args, PrintStream out) throws Exception {
-        List<Path> folders = new ArrayList<>();
-        Path target = null;
-        String data = null;
-        Path tokenizer = null;
+        Options o;
         List<Figures.Format> formats = new ArrayList<>();
         Figures.Exporter exporter = Figures.exporter();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (!a.startsWith("--")) {
-                folders.add(Path.of(a));
-                continue;
+        try {
+            o = Options.parse(args, Set.of("--out", "--data", "--tokenizer", "--formats", "--size", "--scale"), Set.of());
+            if (o.positional().isEmpty() || !o.has("--out")) {
+                throw new Options.UsageException("one or more RESULTS_DIR and --out are required");
             }
-            if (i + 1 >= args.size()) {
-                return usage();
-            }
-            String v = args.get(++i);
-            switch (a) {
-                case "--out" -> target = Path.of(v);
-                case "--data" -> data = v;
-                case "--tokenizer" -> tokenizer = Path.of(v);
-                case "--formats" -> {
-                    for (String f : v.split(",")) {
-                        try {
-                            formats.add(Figures.Format.valueOf(f.strip().toUpperCase(Locale.ROOT)));
-                        } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException("--formats: '" + f + "' is not html, png or svg");
-                        }
-                    }
+            for (String f : o.list("--formats")) {
+                try {
+                    formats.add(Figures.Format.valueOf(f.strip().toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new Options.UsageException("--formats: '" + f + "' is not html, png or svg");
                 }
-                case "--size" -> {
-                    String[] wh = v.toLowerCase(Locale.ROOT).split("x");
-                    if (wh.length != 2) {
-                        throw new IllegalArgumentException("--size: expected WIDTHxHEIGHT in pixels, e.g. 1200x600");
-                    }
+            }
+            if (o.has("--size")) {
+                String[] wh = o.text("--size", null).toLowerCase(Locale.ROOT).split("x");
+                try {
                     exporter = exporter.size(Integer.parseInt(wh[0].strip()), Integer.parseInt(wh[1].strip()));
-                }
-                case "--scale" -> exporter = exporter.scale(Double.parseDouble(v));
-                default -> {
-                    return usage();
+                } catch (RuntimeException e) {
+                    throw new Options.UsageException("--size: expected WIDTHxHEIGHT in pixels, e.g. 1200x600");
                 }
             }
+            if (o.has("--scale")) {
+                exporter = exporter.scale(o.number("--scale", 1));
+            }
+        } catch (Options.UsageException e) {
+            return usage(e.getMessage());
         }
-        if (folders.isEmpty() || target == null) {
-            return usage();
-        }
+        List<Path> folders = o.positional().stream().map(Path::of).toList();
+        Path target = o.path("--out");
+        String data = o.text("--data", null);
+        Path tokenizer = o.path("--tokenizer");
         GlobMedData dataset = null;
         if (data != null) {
             dataset = data.equals("sample") ? GlobMed.load() : GlobMed.loader().load(Path.of(data));
@@ -108,8 +97,8 @@ final class FiguresCommand {
         return 0;
     }
 
-    private static int usage() {
-        System.err.println("usage: globmed " + USAGE);
+    private static int usage(String problem) {
+        System.err.println("globmed figures: " + problem + "\nusage: globmed " + USAGE);
         return 2;
     }
 }

@@ -30,50 +30,33 @@ final class ServeCommand {
     }
 
     /** What to serve and where. */
-    record Options(Path dir, String tiny, String host, int port, String name) {
+    record Serving(Path dir, String tiny, String host, int port, String name) {
     }
 
-    static Options parse(List<String> args) {
-        Path dir = null;
-        String tiny = null;
-        String host = "127.0.0.1";
-        int port = 8000;
-        String name = null;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.startsWith("--")) {
-                if (i + 1 >= args.size()) {
-                    throw usage(a + " needs a value");
-                }
-                String value = args.get(++i);
-                switch (a) {
-                    case "--tiny" -> {
-                        if (!TINY.contains(value)) {
-                            throw usage("--tiny takes qwen3, qwen2 or llama, not " + value);
-                        }
-                        tiny = value;
-                    }
-                    case "--port" -> port = port(value);
-                    case "--host" -> host = value;
-                    case "--name" -> name = value;
-                    default -> throw usage("unknown option " + a);
-                }
-            } else if (dir == null) {
-                dir = Path.of(a);
-            } else {
-                throw usage("one model folder, not " + dir + " and " + a);
-            }
+    static Serving parse(List<String> args) {
+        Options o;
+        try {
+            o = Options.parse(args, Set.of("--tiny", "--port", "--host", "--name"), Set.of());
+        } catch (Options.UsageException e) {
+            throw usage(e.getMessage());
+        }
+        if (o.positional().size() > 1) {
+            throw usage("one model folder, not " + String.join(" and ", o.positional()));
+        }
+        Path dir = o.positional().isEmpty() ? null : Path.of(o.positional().get(0));
+        String tiny = o.text("--tiny", null);
+        if (tiny != null && !TINY.contains(tiny)) {
+            throw usage("--tiny takes qwen3, qwen2 or llama, not " + tiny);
         }
         if ((dir == null) == (tiny == null)) {
             throw usage(dir == null ? "a model folder or --tiny TYPE is required" : "a model folder or --tiny, not both");
         }
-        if (name == null) {
-            name = tiny != null ? "tiny-" + tiny : dir.toAbsolutePath().normalize().getFileName().toString();
-        }
+        String name = o.text("--name", tiny != null ? "tiny-" + tiny
+                : dir.toAbsolutePath().normalize().getFileName().toString());
         if (name.isBlank()) {
             throw usage("--name must not be blank");
         }
-        return new Options(dir, tiny, host, port, name);
+        return new Serving(dir, tiny, o.text("--host", "127.0.0.1"), port(o.text("--port", "8000")), name);
     }
 
     private static int port(String value) {
@@ -93,7 +76,7 @@ final class ServeCommand {
     }
 
     static int run(List<String> args, PrintStream out) throws Exception {
-        Options options = parse(args);
+        Serving options = parse(args);
         LanguageModel model = options.tiny() != null ? Models.tiny(options.tiny()) : Models.load(options.dir());
         OpenAiServer server;
         try {

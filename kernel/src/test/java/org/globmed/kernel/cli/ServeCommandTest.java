@@ -29,13 +29,13 @@ class ServeCommandTest {
 
     @Test
     void optionsHaveDefaultsAndErrorsSayWhatIsWrong() {
-        ServeCommand.Options o = ServeCommand.parse(List.of("models/Qwen3-1.7B"));
+        ServeCommand.Serving o = ServeCommand.parse(List.of("models/Qwen3-1.7B"));
         assertEquals(Path.of("models/Qwen3-1.7B"), o.dir());
         assertNull(o.tiny());
         assertEquals("127.0.0.1", o.host());
         assertEquals(8000, o.port());
         assertEquals("Qwen3-1.7B", o.name());
-        ServeCommand.Options t = ServeCommand.parse(List.of("--tiny", "llama", "--port", "0", "--host", "0.0.0.0",
+        ServeCommand.Serving t = ServeCommand.parse(List.of("--tiny", "llama", "--port", "0", "--host", "0.0.0.0",
                 "--name", "workshop"));
         assertEquals("llama", t.tiny());
         assertEquals(0, t.port());
