@@ -310,12 +310,9 @@ public final class FineTune {
             return out;
         }
 
+        /** Values being trained: the optimizer's, already listed, rather than a second walk of the model. */
         private long trainedValues() {
-            long n = 0;
-            for (NDArray a : trainedArrays().values()) {
-                n += a.size();
-            }
-            return n;
+            return optimizer.values().values().stream().mapToLong(NDArray::size).sum();
         }
 
         /** Trains until the schedule ends or early stopping; returns whether it stopped early. */

@@ -312,9 +312,7 @@ public final class TrainingConfig {
         if (lora() && loraTargets.isEmpty()) {
             p.add("loraTargets is empty; e.g. " + Lora.DEFAULT_TARGETS);
         }
-        if (epochs < 1) {
-            p.add("epochs must be at least 1, not " + epochs);
-        }
+        atLeast(p, "epochs", epochs, 1, "");
         if (maxSteps < 0) {
             p.add("maxSteps must be 0 (no limit) or positive, not " + maxSteps);
         }
@@ -336,24 +334,14 @@ public final class TrainingConfig {
         if (!(clipNorm >= 0)) {
             p.add("clipNorm must be 0 (off) or positive, not " + clipNorm);
         }
-        if (batchSize < 1) {
-            p.add("batchSize must be at least 1, not " + batchSize);
-        }
-        if (gradientAccumulation < 1) {
-            p.add("gradientAccumulation must be at least 1, not " + gradientAccumulation);
-        }
-        if (maxLength < 2) {
-            p.add("maxLength must be at least 2 tokens, not " + maxLength);
-        }
+        atLeast(p, "batchSize", batchSize, 1, "");
+        atLeast(p, "gradientAccumulation", gradientAccumulation, 1, "");
+        atLeast(p, "maxLength", maxLength, 2, " tokens");
         if (!(languageTemperature > 0) || Double.isInfinite(languageTemperature)) {
             p.add("languageTemperature must be a positive number, not " + languageTemperature);
         }
-        if (checkpointEvery < 1) {
-            p.add("checkpointEvery must be at least 1 step, not " + checkpointEvery);
-        }
-        if (keepCheckpoints < 1) {
-            p.add("keepCheckpoints must be at least 1, not " + keepCheckpoints);
-        }
+        atLeast(p, "checkpointEvery", checkpointEvery, 1, " step");
+        atLeast(p, "keepCheckpoints", keepCheckpoints, 1, "");
         if (evaluateEvery < 0) {
             p.add("evaluateEvery must be 0 (before and after only) or positive, not " + evaluateEvery);
         }
@@ -370,6 +358,13 @@ public final class TrainingConfig {
             p.add("memoryLimit must be positive bytes, not " + memoryLimit);
         }
         return p;
+    }
+
+    /** Adds "NAME must be at least MIN[ UNIT], not VALUE" when {@code value} is below {@code min}. */
+    private static void atLeast(List<String> problems, String name, long value, long min, String unit) {
+        if (value < min) {
+            problems.add(name + " must be at least " + min + unit + ", not " + value);
+        }
     }
 
     /** Throws with every problem listed, or returns quietly. */

@@ -134,8 +134,9 @@ final class TrainingData {
     /** Every optimizer step of the run, in order ({@code maxSteps} cuts the list). */
     List<Step> schedule() {
         List<Step> steps = new ArrayList<>();
+        Map<String, Integer> quotas = quotas(); // the same every epoch
         for (int epoch = 0; epoch < config.epochs; epoch++) {
-            steps.addAll(epoch(epoch));
+            steps.addAll(epoch(epoch, quotas));
             if (config.maxSteps > 0 && steps.size() >= config.maxSteps) {
                 return List.copyOf(steps.subList(0, config.maxSteps));
             }
@@ -143,10 +144,10 @@ final class TrainingData {
         return List.copyOf(steps);
     }
 
-    private List<Step> epoch(int epoch) {
+    private List<Step> epoch(int epoch, Map<String, Integer> quotas) {
         Random random = new Random(config.seed * 1_000_003L + epoch);
         List<Integer> drawn = new ArrayList<>(examples.size());
-        for (Map.Entry<String, Integer> q : quotas().entrySet()) {
+        for (Map.Entry<String, Integer> q : quotas.entrySet()) {
             List<Integer> pool = new ArrayList<>(byLanguage.get(q.getKey()));
             List<Integer> order = new ArrayList<>();
             while (order.size() < q.getValue()) {
