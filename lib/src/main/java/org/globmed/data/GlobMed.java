@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -192,7 +193,8 @@ public final class GlobMed {
         /** Reads everything under {@code path} into a table. */
         public GlobMedData load(Path path) throws IOException {
             ItemTable table = new ItemTable(registry);
-            LoadReport report = forEach(path, table::append);
+            ItemTable.prepare();
+            LoadReport report = read(path, table::append);
             return new GlobMedData(table.table(), registry, report);
         }
 
@@ -201,8 +203,17 @@ public final class GlobMed {
          * table, for corpora larger than memory or one-pass statistics.
          */
         public LoadReport forEach(Path path, Consumer<? super Item> action) throws IOException {
+            return read(path, (items, rows) -> {
+                for (int r : rows) {
+                    action.accept(items.item(r));
+                }
+            });
+        }
+
+        /** Reads the files under {@code path} and hands each file's kept rows to {@code sink}, in file order. */
+        private LoadReport read(Path path, BiConsumer<FileItems, int[]> sink) throws IOException {
             Layout.Found found = Layout.find(path);
-            Run run = new Run(action);
+            Run run = new Run(sink);
             for (Problem p : found.problems()) {
                 run.problem(p);
             }
@@ -264,7 +275,7 @@ public final class GlobMed {
 
         /** One load's bookkeeping: counts, problems, duplicate ids; strict mode throws here. */
         private final class Run {
-            private final Consumer<? super Item> action;
+            private final BiConsumer<FileItems, int[]> sink;
             private final List<Problem> problems = new ArrayList<>();
             private final Map<String, Integer> firstFileOfId = new HashMap<>();
             private final List<String> fileNames = new ArrayList<>();
@@ -273,8 +284,8 @@ public final class GlobMed {
             private long skipped;
             private long filtered;
 
-            Run(Consumer<? super Item> action) {
-                this.action = action;
+            Run(BiConsumer<FileItems, int[]> sink) {
+                this.sink = sink;
             }
 
             void accept(SplitReader.Result result) {
@@ -292,24 +303,27 @@ public final class GlobMed {
                 skipped += result.skipped();
                 Integer fileNumber = fileNames.size();
                 fileNames.add(file.name());
-                for (SplitReader.Located located : result.items()) {
-                    Item item = located.item();
-                    if (!tasks.isEmpty() && !tasks.contains(item.task())) {
+                FileItems items = result.items();
+                int[] kept = new int[items.size()];
+                int n = 0;
+                for (int r = 0; r < items.size(); r++) {
+                    if (!tasks.isEmpty() && !tasks.contains(items.task(r))) {
                         filtered++;
                         continue;
                     }
                     // Only the data's own ids can repeat; ids made from source/lang/split/index cannot.
-                    Integer first = located.ownId() ? firstFileOfId.putIfAbsent(item.id(), fileNumber) : null;
+                    Integer first = items.ownId(r) ? firstFileOfId.putIfAbsent(items.id(r), fileNumber) : null;
                     if (first != null) {
                         skipped++;
-                        problem(new Problem(file.name(), located.line(), located.index(), null, "duplicate id '"
-                                + item.id() + "', first seen in " + fileNames.get(first)
+                        problem(new Problem(file.name(), items.line(r), items.index(r), null, "duplicate id '"
+                                + items.id(r) + "', first seen in " + fileNames.get(first)
                                 + "; expected ids unique within a source and language"));
                         continue;
                     }
-                    loaded++;
-                    action.accept(item);
+                    kept[n++] = r;
                 }
+                loaded += n;
+                sink.accept(items, n == kept.length ? kept : Arrays.copyOf(kept, n));
             }
 
             void problem(Problem p) {

@@ -3,6 +3,7 @@ package org.globmed.data;
 import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -97,13 +98,18 @@ public final class GlobMedData {
         StringColumn lang = table.stringColumn("language");
         StringColumn source = table.stringColumn("source");
         StringColumn split = table.stringColumn("split");
+        // Counted by the three values first: a "source/split" string per row would be 600k strings.
+        Map<List<String>, int[]> byValues = new HashMap<>();
+        for (int r = 0; r < table.rowCount(); r++) {
+            byValues.computeIfAbsent(List.of(lang.get(r), source.get(r), split.get(r)), k -> new int[1])[0]++;
+        }
         Map<String, Map<String, Integer>> counts = new TreeMap<>();
         Set<String> keys = new TreeSet<>();
-        for (int r = 0; r < table.rowCount(); r++) {
-            String key = source.get(r) + "/" + split.get(r);
+        byValues.forEach((values, n) -> {
+            String key = values.get(1) + "/" + values.get(2);
             keys.add(key);
-            counts.computeIfAbsent(lang.get(r), k -> new TreeMap<>()).merge(key, 1, Integer::sum);
-        }
+            counts.computeIfAbsent(values.get(0), k -> new TreeMap<>()).merge(key, n[0], Integer::sum);
+        });
         StringColumn code = StringColumn.create("language");
         StringColumn english = StringColumn.create("english");
         StringColumn nativeName = StringColumn.create("native");

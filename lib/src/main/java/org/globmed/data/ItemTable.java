@@ -2,6 +2,7 @@ package org.globmed.data;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -51,35 +52,68 @@ final class ItemTable {
         this.languages = languages;
     }
 
-    void append(Item item) {
-        id.append(item.id());
-        source.append(item.source());
-        task.append(item.task().name());
-        language.append(item.language());
-        tier.append(languages.get(item.language()).tier().name());
-        split.append(item.split());
-        question.append(orEmpty(item.question()));
-        context.append(orEmpty(item.context()));
-        premise.append(orEmpty(item.premise()));
-        hypothesis.append(orEmpty(item.hypothesis()));
-        List<String> opts = item.options();
-        optionCount.append(opts.size());
-        while (options.size() < opts.size()) {
+    /**
+     * Starts Tablesaw's one-time set-up in the background. Its {@code Table} class scans the class
+     * path for readers and writers as it initialises, about 0.6 s with the kernel's class path; a
+     * load that starts it now has it done by the time its table is built.
+     */
+    static void prepare() {
+        CompletableFuture.runAsync(() -> Table.create(NAME));
+    }
+
+    /** Appends {@code rows} of a file's items, column by column. */
+    void append(FileItems items, int[] rows) {
+        SplitFile file = items.file;
+        text(id, items::id, rows);
+        repeat(source, file.source(), rows.length);
+        for (int r : rows) {
+            task.append(items.task(r).name());
+        }
+        repeat(language, file.language(), rows.length);
+        repeat(tier, languages.get(file.language()).tier().name(), rows.length);
+        repeat(split, file.split(), rows.length);
+        text(question, items::question, rows);
+        text(context, items::context, rows);
+        text(premise, items::premise, rows);
+        text(hypothesis, items::hypothesis, rows);
+        for (int r : rows) {
+            optionCount.append(items.optionCount(r));
+        }
+        while (options.size() < items.optionColumns()) {
             StringColumn column = text(OPTION_PREFIX + Answers.label(options.size()));
-            for (int r = 0; r < rows; r++) {
-                column.append("");
-            }
+            repeat(column, "", this.rows);
             options.add(column);
         }
-        for (int i = 0; i < options.size(); i++) {
-            options.get(i).append(i < opts.size() ? opts.get(i) : "");
+        for (int k = 0; k < options.size(); k++) {
+            if (k < items.optionColumns()) {
+                int option = k;
+                text(options.get(k), r -> items.option(option, r), rows);
+            } else {
+                repeat(options.get(k), "", rows.length);
+            }
         }
-        goldIndex.append(item.goldIndex());
-        goldLabel.append(orEmpty(item.goldLabel()));
-        goldText.append(item.goldText());
-        explanation.append(orEmpty(item.explanation()));
-        parallel.append(orEmpty(item.parallelGroup()));
-        rows++;
+        for (int r : rows) {
+            goldIndex.append(items.goldIndex(r));
+        }
+        text(goldLabel, items::goldLabel, rows);
+        text(goldText, items::goldText, rows);
+        text(explanation, items::explanation, rows);
+        text(parallel, items::parallel, rows);
+        this.rows += rows.length;
+    }
+
+    /** A missing text (null) is the empty string, Tablesaw's missing value. */
+    private static void text(StringColumn column, IntFunction<String> value, int[] rows) {
+        for (int r : rows) {
+            String s = value.apply(r);
+            column.append(s == null ? "" : s);
+        }
+    }
+
+    private static void repeat(StringColumn column, String value, int times) {
+        for (int i = 0; i < times; i++) {
+            column.append(value);
+        }
     }
 
     Table table() {
@@ -153,10 +187,6 @@ final class ItemTable {
 
     private static StringColumn text(String name) {
         return StringColumn.createInternal(name, new NullDictionaryMap(new ByteDictionaryMap()));
-    }
-
-    private static String orEmpty(String s) {
-        return s == null ? "" : s;
     }
 
     private static String orNull(StringColumn column, int row) {

@@ -26,20 +26,13 @@ import java.util.function.Function;
 final class SplitReader {
     private static final JsonFactory JSON = new JsonFactory();
 
-    /**
-     * A loaded item and where it was; {@code ownId}: its id came from the data (so it may repeat),
-     * rather than from its position (unique by construction).
-     */
-    record Located(Item item, int line, int index, boolean ownId) {
-    }
-
     /** What a file gave: its items in order, its problems in order, and how many records it delimited. */
-    record Result(SplitFile file, List<Located> items, List<Problem> problems, int seen, int skipped) {
+    record Result(SplitFile file, FileItems items, List<Problem> problems, int seen, int skipped) {
     }
 
     private final SplitFile file;
     private final Function<String, FieldMapping> mappings;
-    private final List<Located> items = new ArrayList<>();
+    private FileItems items;
     private final List<Problem> problems = new ArrayList<>();
     private int seen;
     private int skipped;
@@ -57,6 +50,7 @@ final class SplitReader {
     private SplitReader(SplitFile file, Function<String, FieldMapping> mappings) {
         this.file = file;
         this.mappings = mappings;
+        this.items = new FileItems(file);
         this.origin = new Records.Origin(file.source(), file.language(), file.split(), false);
         this.oneBasedOrigin = new Records.Origin(file.source(), file.language(), file.split(), true);
     }
@@ -211,11 +205,15 @@ final class SplitReader {
     }
 
     private void convert(Map<String, Object> node, int line, int index, FieldMapping mapping, boolean copOneBased) {
+        convert(node, line, index, mapping, copOneBased, items);
+    }
+
+    private void convert(Map<String, Object> node, int line, int index, FieldMapping mapping, boolean copOneBased,
+                         FileItems into) {
         Records.Origin origin = copOneBased ? oneBasedOrigin : this.origin;
         try {
             String dataId = Records.dataId(node, mapping);
-            Item item = Records.toItem(node, origin, index, mapping, dataId);
-            items.add(new Located(item, line, index, dataId != null));
+            into.add(Records.toItem(node, origin, index, mapping, dataId), line, index, dataId != null);
         } catch (Records.BadRecord e) {
             skip(line, index, e.field, e.getMessage());
         }
@@ -230,15 +228,16 @@ final class SplitReader {
         if (medMcqa.isEmpty()) {
             return;
         }
+        FileItems later = new FileItems(file);
         for (Pending p : medMcqa) {
             if (copZero && copFour) {
                 skip(p.line, p.index, "cop", "the file has cop values 0 and 4; expected 0..3 (0-based) or 1..4"
                         + " (1-based) throughout the file");
             } else {
-                convert(p.node, p.line, p.index, null, copFour);
+                convert(p.node, p.line, p.index, null, copFour, later);
             }
         }
-        items.sort(Comparator.comparingInt(Located::index));
+        items = items.size() == 0 ? later : items.merge(later);
         problems.sort(Comparator.comparingInt(Problem::line));
     }
 
