@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -224,6 +225,7 @@ public final class GlobMed {
                         t.setDaemon(true);
                         return t;
                     });
+            Map<String, String> groups = new ConcurrentHashMap<>();
             try {
                 Deque<Future<SplitReader.Result>> window = new ArrayDeque<>();
                 int next = 0;
@@ -232,7 +234,7 @@ public final class GlobMed {
                     // order of items, the first error of a strict load and the report never vary.
                     while (next < files.size() && window.size() < 2 * threads) {
                         SplitFile file = files.get(next++);
-                        window.add(pool.submit(() -> SplitReader.read(file, mappings::get)));
+                        window.add(pool.submit(() -> SplitReader.read(file, mappings::get, groups)));
                     }
                     run.accept(window.poll().get());
                 }

@@ -47,16 +47,17 @@ final class SplitReader {
     private final Records.Origin origin;
     private final Records.Origin oneBasedOrigin;
 
-    private SplitReader(SplitFile file, Function<String, FieldMapping> mappings) {
+    private SplitReader(SplitFile file, Function<String, FieldMapping> mappings, Map<String, String> groups) {
         this.file = file;
         this.mappings = mappings;
-        this.items = new FileItems(file);
+        this.items = new FileItems(file, groups);
         this.origin = new Records.Origin(file.source(), file.language(), file.split(), false);
         this.oneBasedOrigin = new Records.Origin(file.source(), file.language(), file.split(), true);
     }
 
-    static Result read(SplitFile file, Function<String, FieldMapping> mappings) {
-        SplitReader reader = new SplitReader(file, mappings);
+    /** {@code groups}: the parallel groups of the load so far, shared (see {@link FileItems}). */
+    static Result read(SplitFile file, Function<String, FieldMapping> mappings, Map<String, String> groups) {
+        SplitReader reader = new SplitReader(file, mappings, groups);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file.path()), 1 << 16)) {
             reader.readAll(in);
             reader.finishMedMcqa();
@@ -228,7 +229,7 @@ final class SplitReader {
         if (medMcqa.isEmpty()) {
             return;
         }
-        FileItems later = new FileItems(file);
+        FileItems later = items.another();
         for (Pending p : medMcqa) {
             if (copZero && copFour) {
                 skip(p.line, p.index, "cop", "the file has cop values 0 and 4; expected 0..3 (0-based) or 1..4"

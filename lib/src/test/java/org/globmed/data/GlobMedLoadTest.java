@@ -3,6 +3,7 @@ package org.globmed.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /** Every source variant the adapters detect, the layouts, filters and the table views. */
@@ -77,6 +79,27 @@ class GlobMedLoadTest {
         assertEquals("MedMCQA/u1", items.get(0).parallelGroup());
         assertEquals(items.get(0).parallelGroup(), items.get(2).parallelGroup(), "translations keep the source id");
         assertEquals("e", items.get(0).explanation());
+        StringColumn groups = GlobMed.load(root).table().stringColumn("parallel_group");
+        assertSame(groups.get(0), groups.get(2), "a group is one string in every language");
+    }
+
+    @Test
+    void aFileMixingMedMcqaWithOtherRecordsKeepsRecordOrder() throws IOException {
+        // MedMCQA records wait for the end of the file (its cop base); the others do not.
+        write(root, "GlobMed_Mixed/en/test.json", """
+                [{"question": "Q0", "options": {"A": "a", "B": "b"}, "answer_idx": "B"},
+                 {"id": "m1", "question": "Q1", "opa": "a", "opb": "b", "opc": "c", "opd": "d", "cop": 4},
+                 {"question": "Q2", "options": {"A": "a", "B": "b"}, "answer_idx": "A"},
+                 {"id": "m3", "question": "Q3", "opa": "a", "opb": "b", "opc": "c", "opd": "d", "cop": 1}]
+                """);
+        List<Item> streamed = new ArrayList<>();
+        GlobMed.loader().forEach(root, streamed::add);
+        List<Item> items = items(root);
+        assertEquals(streamed, items);
+        assertEquals(List.of("Q0", "Q1", "Q2", "Q3"), items.stream().map(Item::question).toList());
+        assertEquals(List.of("Mixed/en/test/0", "Mixed/en/m1", "Mixed/en/test/2", "Mixed/en/m3"),
+                items.stream().map(Item::id).toList());
+        assertEquals(List.of("B", "D", "A", "A"), items.stream().map(Item::goldLabel).toList(), "cop counts from 1");
     }
 
     @Test
