@@ -202,11 +202,7 @@ final class SplitReader {
             medMcqa.add(new Pending(node, line, index));
             return;
         }
-        convert(node, line, index, mapping, false);
-    }
-
-    private void convert(Map<String, Object> node, int line, int index, FieldMapping mapping, boolean copOneBased) {
-        convert(node, line, index, mapping, copOneBased, items);
+        convert(node, line, index, mapping, false, items);
     }
 
     private void convert(Map<String, Object> node, int line, int index, FieldMapping mapping, boolean copOneBased,
