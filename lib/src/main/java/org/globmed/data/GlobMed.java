@@ -116,6 +116,8 @@ public final class GlobMed {
 
     /** How to load: filters by source, language, split and task; strict or lenient; field mappings. */
     public static final class Loader {
+        /** Files read ahead per loading thread (see {@link #read}). */
+        private static final int READ_AHEAD = 8;
         private final Set<String> sources = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         private final Set<String> languages = new TreeSet<>();
         private final Set<String> splits = new TreeSet<>();
@@ -230,9 +232,11 @@ public final class GlobMed {
                 Deque<Future<SplitReader.Result>> window = new ArrayDeque<>();
                 int next = 0;
                 while (next < files.size() || !window.isEmpty()) {
-                    // Read ahead a few files in parallel, but hand results over in file order, so the
-                    // order of items, the first error of a strict load and the report never vary.
-                    while (next < files.size() && window.size() < 2 * threads) {
+                    // Read ahead in parallel, but hand results over in file order, so the order of
+                    // items, the first error of a strict load and the report never vary. Eight files
+                    // per thread: with two, threads that had finished the files after a large one
+                    // waited for it (loading GlobMed took about 8% longer); sixteen gained nothing.
+                    while (next < files.size() && window.size() < READ_AHEAD * threads) {
                         SplitFile file = files.get(next++);
                         window.add(pool.submit(() -> SplitReader.read(file, mappings::get, groups)));
                     }
