@@ -88,7 +88,16 @@ abstract class HfBlock extends AbstractBlock {
     final NDArray linear(ParameterStore ps, NDArray x, Parameter w, Parameter bias, boolean training) {
         NDArray y = Linear.linear(x, value(ps, w, x, training), value(ps, bias, x, training)).singletonOrThrow();
         Lora.Adapter adapter = adapters.get(w);
-        return adapter == null ? y : y.add(adapter.apply(x, training));
+        if (adapter == null) {
+            return y;
+        }
+        // Added in place and closed at once: DJL keeps an array until its manager closes, so
+        // y.add(update) kept two more activation-sized arrays per adapted projection until the
+        // end of the step. Autograd allows it: the product's backward needs x and w, not y, and
+        // the sum's backward needs neither operand.
+        try (NDArray update = adapter.apply(x, training)) {
+            return y.addi(update);
+        }
     }
 
     /** Sets the adapters of this block and its descendants (an empty map detaches them). */
