@@ -93,7 +93,7 @@ abstract class HfBlock extends AbstractBlock {
         }
         // Added in place and closed at once: DJL keeps an array until its manager closes, so
         // y.add(update) kept two more activation-sized arrays per adapted projection until the
-        // end of the step. Autograd allows it: the product's backward needs x and w, not y, and
+        // layer was done. Autograd allows it: the product's backward needs x and w, not y, and
         // the sum's backward needs neither operand.
         try (NDArray update = adapter.apply(x, training)) {
             return y.addi(update);

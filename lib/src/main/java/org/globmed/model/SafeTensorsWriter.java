@@ -198,7 +198,7 @@ final class SafeTensorsWriter {
         try {
             // A view of the tensor's own memory. toByteBuffer() would copy each tensor into a byte[]
             // on the Java heap: writing the last checkpoint of the 29M-parameter benchmark model
-            // (weights and AdamW moments) grew the process by about 235 MB that way.
+            // (weights and AdamW moments) grew the process by about 220 MiB that way.
             ByteBuffer data = converted.toByteBuffer(true).order(ByteOrder.nativeOrder());
             if ("BF16".equals(tensor.dtype())) {
                 writeBf16(channel, data.asFloatBuffer());
