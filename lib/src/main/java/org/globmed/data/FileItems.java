@@ -35,7 +35,6 @@ final class FileItems {
     private final List<String[]> options = new ArrayList<>();
     private int[] optionCount = new int[16];
     private int[] goldIndex = new int[16];
-    private String[] goldLabel = new String[16];
     private String[] goldText = new String[16];
     private String[] explanation = new String[16];
     private String[] parallel = new String[16];
@@ -78,7 +77,6 @@ final class FileItems {
         }
         optionCount[r] = opts.size();
         goldIndex[r] = item.goldIndex();
-        goldLabel[r] = item.goldLabel();
         goldText[r] = item.goldText();
         explanation[r] = item.explanation();
         parallel[r] = item.parallelGroup() == null ? null
@@ -116,7 +114,6 @@ final class FileItems {
         options.replaceAll(column -> Arrays.copyOf(column, n));
         optionCount = Arrays.copyOf(optionCount, n);
         goldIndex = Arrays.copyOf(goldIndex, n);
-        goldLabel = Arrays.copyOf(goldLabel, n);
         goldText = Arrays.copyOf(goldText, n);
         explanation = Arrays.copyOf(explanation, n);
         parallel = Arrays.copyOf(parallel, n);
@@ -178,7 +175,7 @@ final class FileItems {
 
     /** The gold option's letter, null for open tasks. */
     String goldLabel(int r) {
-        return goldLabel[r];
+        return Item.goldLabel(task[r], goldIndex[r]);
     }
 
     String goldText(int r) {

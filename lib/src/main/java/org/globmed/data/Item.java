@@ -59,6 +59,11 @@ public record Item(String id, String source, Task task, String language, String 
 
     /** The gold option's letter ("C") for choice tasks, null otherwise. */
     public String goldLabel() {
+        return goldLabel(task, goldIndex);
+    }
+
+    /** The gold option's letter of an item of {@code task} whose gold option is {@code goldIndex}. */
+    static String goldLabel(Task task, int goldIndex) {
         return task.isChoice() ? Answers.label(goldIndex) : null;
     }
 }
