@@ -309,8 +309,14 @@ public final class Figures {
                     "--virtual-time-budget=60000", "--dump-dom", work.resolve("export.html").toUri().toString());
             Path stdout = work.resolve("stdout.html");
             Path stderr = work.resolve("stderr.txt");
-            Process process = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
-                    .start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile())
+                    .redirectError(stderr.toFile());
+            if (System.getenv("GLOBMED_PRELOADED") != null) {
+                // The launcher preloads jemalloc for the JVM's tensors; Chromium has its own allocator.
+                builder.environment().remove("LD_PRELOAD");
+                builder.environment().remove("MALLOC_CONF");
+            }
+            Process process = builder.start();
             try {
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -74,9 +74,15 @@ final class AdamW {
         try (NDManager scratch = state.newSubManager()) {
             NDArray total = null;
             for (Slot s : slots) {
-                NDArray g = s.weight().getGradient();
-                g.attach(scratch);
-                NDArray squares = g.toType(DataType.FLOAT32, false).square().sum();
+                // Each gradient's square is freed at once: held until the end, they were a second
+                // copy of every gradient at the moment the moments and gradients are all resident.
+                NDArray squares;
+                try (NDManager each = scratch.newSubManager()) {
+                    NDArray g = s.weight().getGradient();
+                    g.attach(each);
+                    squares = g.toType(DataType.FLOAT32, false).square().sum();
+                    squares.attach(scratch);
+                }
                 total = total == null ? squares : total.add(squares);
             }
             return total == null ? 0 : Math.sqrt(total.getFloat()) * factor;

@@ -1,6 +1,7 @@
 package org.globmed.kernel.cli;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,8 +31,8 @@ import org.globmed.train.TrainingReport;
  * them and makes the table):
  * <pre>
  * globmed finetune bench peak [--runs 5]          the engine's dense matmul peak (2048², float32)
- * globmed finetune bench full|lora [--batch 4] [--seq 256] [--warmup 3] [--steps 8] [--rank 16]
- *                                  [--lora-dropout 0] [--checkpointing] [--profile trace.json]
+ * globmed finetune bench full|lora [--batch 2] [--seq 256] [--accumulate 1] [--warmup 3] [--steps 8]
+ *                                  [--rank 16] [--lora-dropout 0] [--checkpointing] [--profile trace.json]
  * </pre>
  * A training mode trains {@link ModelBench#benchConfig()} (random weights, the byte-level
  * tokenizer) through {@link FineTune#run}, exactly as a user's run does, on the bundled sample's
@@ -47,13 +48,14 @@ import org.globmed.train.TrainingReport;
  * and {@code 4·P + 6·P_lora} for LoRA (forward, gradients with respect to activations; the frozen
  * weights get no weight gradient). {@code rss_training_mib} is the process's resident high-water
  * mark read at the end of the last step, before the final checkpoint is written;
- * {@code rss_base_mib} the resident size with the model and data loaded, before training. With
+ * {@code rss_base_mib} the resident size with the model and data loaded, before training;
+ * {@code rss_runtime_mib} the resident size before the model exists (see {@link #runtimeKiB}). With
  * {@code --checkpointing} (gradient checkpointing) the FLOPs stay the model's: the second
  * forward pass of every layer is not counted, as model FLOPs utilisation defines it.
  */
 final class TrainBench {
     static final String USAGE = "finetune bench peak [--runs R] | finetune bench full|lora [--batch B] [--seq T]"
-            + " [--warmup W] [--steps N] [--rank R] [--lora-dropout D] [--checkpointing] [--profile FILE.json]";
+            + " [--accumulate A] [--warmup W] [--steps N] [--rank R] [--lora-dropout D] [--checkpointing] [--profile FILE.json]";
 
     private TrainBench() {
     }
@@ -69,6 +71,7 @@ final class TrainBench {
         int runs;
         int batch;
         int seq;
+        int accumulate;
         int warmup;
         int steps;
         int rank;
@@ -76,11 +79,12 @@ final class TrainBench {
         boolean checkpointing;
         Path profile;
         try {
-            Options o = Options.parse(args.subList(1, args.size()), Set.of("--runs", "--batch", "--seq", "--warmup",
+            Options o = Options.parse(args.subList(1, args.size()), Set.of("--runs", "--batch", "--seq", "--accumulate", "--warmup",
                     "--steps", "--rank", "--lora-dropout", "--profile"), Set.of("--checkpointing"));
             runs = o.integer("--runs", 5);
-            batch = o.integer("--batch", 4);
+            batch = o.integer("--batch", 2);
             seq = o.integer("--seq", 256);
+            accumulate = o.integer("--accumulate", 1);
             warmup = o.integer("--warmup", 3);
             steps = o.integer("--steps", 8);
             rank = o.integer("--rank", 16);
@@ -90,8 +94,9 @@ final class TrainBench {
         } catch (Options.UsageException e) {
             return usage(e.getMessage());
         }
-        if (runs < 1 || batch < 1 || seq < 2 || warmup < 1 || steps < 1 || rank < 1) {
-            return usage("--runs, --batch, --steps, --rank and --warmup must be at least 1, --seq at least 2");
+        if (runs < 1 || batch < 1 || accumulate < 1 || seq < 2 || warmup < 1 || steps < 1 || rank < 1) {
+            return usage("--runs, --batch, --accumulate, --steps, --rank and --warmup must be at least 1, --seq at"
+                    + " least 2");
         }
         if (mode.equals("peak")) {
             try (LanguageModel lm = Models.loader().device(Device.cpu()).config(ModelBench.benchConfig()).create()) {
@@ -101,7 +106,7 @@ final class TrainBench {
             }
             return 0;
         }
-        train(mode.equals("lora"), batch, seq, warmup, steps, rank, dropout, checkpointing, profile, out);
+        train(mode.equals("lora"), batch, seq, accumulate, warmup, steps, rank, dropout, checkpointing, profile, out);
         return 0;
     }
 
@@ -110,19 +115,23 @@ final class TrainBench {
         return 2;
     }
 
-    private static void train(boolean lora, int batch, int seq, int warmup, int steps, int rank, double dropout,
-                              boolean checkpointing, Path profile, PrintStream out) throws IOException {
+    private static void train(boolean lora, int batch, int seq, int accumulate, int warmup, int steps, int rank,
+                              double dropout, boolean checkpointing, Path profile, PrintStream out) throws IOException {
         ModelConfig c = ModelBench.benchConfig();
         Path folder = Files.createTempDirectory("globmed-train-bench");
+        GlobMedData sample = GlobMed.load().splits("train");
+        long runtime = runtimeKiB();
         try (LanguageModel lm = Models.loader().device(Device.cpu()).config(c).create()) {
-            GlobMedData train = longEnough(lm, GlobMed.load().splits("train"), seq);
+            GlobMedData train = longEnough(lm, sample, seq);
             int total = warmup + steps;
-            if (train.size() < batch) {
+            int perStep = batch * accumulate;
+            if (train.size() < perStep) {
                 throw new IllegalArgumentException("only " + train.size() + " sample items reach " + seq
-                        + " tokens; lower --seq or --batch");
+                        + " tokens; lower --seq, --batch or --accumulate");
             }
-            TrainingConfig config = new TrainingConfig(folder.resolve("run")).batchSize(batch).maxLength(seq)
-                    .promptLoss(true).maxSteps(total).epochs(1 + total * batch / train.size())
+            TrainingConfig config = new TrainingConfig(folder.resolve("run")).batchSize(batch)
+                    .gradientAccumulation(accumulate).maxLength(seq)
+                    .promptLoss(true).maxSteps(total).epochs(1 + total * perStep / train.size())
                     .evaluateBeforeAndAfter(false).checkpointEvery(Integer.MAX_VALUE).seed(1)
                     .gradientCheckpointing(checkpointing);
             if (lora) {
@@ -168,6 +177,7 @@ final class TrainBench {
             double flopsPerToken = lora ? 4.0 * parameters + 6.0 * trained : 6.0 * parameters;
             print(out, "mode", lora ? "lora" : "full");
             print(out, "threads", JniUtils.getNumThreads());
+            print(out, "allocator", System.getenv("GLOBMED_PRELOADED") != null ? "jemalloc" : "glibc");
             print(out, "parameters", parameters);
             print(out, "trained_parameters", trained);
             if (lora) {
@@ -176,6 +186,7 @@ final class TrainBench {
             }
             print(out, "checkpointing", checkpointing ? 1 : 0);
             print(out, "batch", batch);
+            print(out, "accumulate", accumulate);
             print(out, "seq", seq);
             print(out, "items", train.size());
             print(out, "tokens_per_step", (long) (measuredTokens / steps));
@@ -195,6 +206,7 @@ final class TrainBench {
                 all.append(s > 1 ? "," : "").append(losses[s]);
             }
             print(out, "losses", all.toString());
+            print(out, "rss_runtime_mib", runtime / 1024.0);
             print(out, "rss_base_mib", base / 1024.0);
             print(out, "rss_training_mib", peak[0] / 1024.0);
             print(out, "estimate_mib", (report.memory().weights() + report.memory().needed()) / 1048576.0);
@@ -216,6 +228,19 @@ final class TrainBench {
             LanguageModel.Tokens t = lm.tokenize(new LanguageModel.Continuation(e.prompt(), e.answer()));
             return t.context().length + t.continuation().length >= seq;
         });
+    }
+
+    /**
+     * The resident size of the runtime alone: the JVM, the sample, and libtorch loaded and warmed
+     * by a matrix product (its code, MKL's and the OpenMP threads are resident from the first
+     * product on), before the model exists. What a run holds above it is the training's: weights,
+     * gradients, optimizer state, activations and the allocator's spare memory.
+     */
+    private static long runtimeKiB() {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            ModelBench.matmulPeak(m, 1);
+        }
+        return residentKiB("VmRSS");
     }
 
     /** A field of /proc/self/status in KiB (VmRSS now, VmHWM the high-water mark); 0 where there is none. */
