@@ -93,3 +93,20 @@ def test_bad_options_are_refused_before_any_work(tiny_model, tmp_path, options, 
     assert done.returncode in (1, 2), done.stdout + done.stderr
     assert message in done.stderr, done.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("choice, mapped, conf", [
+    (None, True, "dirty_decay_ms:-1,muzzy_decay_ms:-1"),
+    ("glibc", False, "null"),
+])
+def test_the_launcher_runs_the_jvm_on_jemalloc_unless_told_not_to(tmp_path, choice, mapped, conf):
+    # environment/setup installs libjemalloc2; the launcher preloads it (why: environment/globmed).
+    script = tmp_path / "allocator.jsh"
+    script.write_text('String maps = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/maps"));\n'
+                      'System.out.println("jemalloc=" + maps.contains("libjemalloc") + " conf=" + System.getenv("MALLOC_CONF"));\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "MALLOC_CONF", "GLOBMED_MALLOC")}
+    if choice:
+        env["GLOBMED_MALLOC"] = choice
+    done = subprocess.run([str(GLOBMED), "run", str(script)], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"jemalloc={str(mapped).lower()} conf={conf}" in done.stdout, done.stdout
