@@ -146,8 +146,8 @@ def main():
         env["OMP_WAIT_POLICY"] = "PASSIVE"
     if args.threads:
         env["GLOBMED_JVM_OPTS"] = (env.get("GLOBMED_JVM_OPTS", "") + f" -Dai.djl.pytorch.num_threads={args.threads}").strip()
-    train = ["--batch", str(args.batch), "--seq", str(args.seq), "--accumulate", str(args.accumulate), "--warmup", str(args.warmup),
-             "--steps", str(args.steps), *(["--checkpointing"] if args.checkpointing else [])]
+    train = ["--batch", str(args.batch), "--seq", str(args.seq), "--accumulate", str(args.accumulate),
+             "--warmup", str(args.warmup), "--steps", str(args.steps), *(["--checkpointing"] if args.checkpointing else [])]
     modes = {
         "peak": [GLOBMED, "finetune", "bench", "peak"],
         "full": [GLOBMED, "finetune", "bench", "full", *train],

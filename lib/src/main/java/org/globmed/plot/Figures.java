@@ -312,7 +312,7 @@ public final class Figures {
             ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile())
                     .redirectError(stderr.toFile());
             if (System.getenv("GLOBMED_PRELOADED") != null) {
-                // The launcher preloads jemalloc for the JVM's tensors; Chromium has its own allocator.
+                // The launcher preloads jemalloc for the JVM (libtorch's tensors); Chromium has its own allocator.
                 builder.environment().remove("LD_PRELOAD");
                 builder.environment().remove("MALLOC_CONF");
             }

@@ -55,7 +55,8 @@ import org.globmed.train.TrainingReport;
  */
 final class TrainBench {
     static final String USAGE = "finetune bench peak [--runs R] | finetune bench full|lora [--batch B] [--seq T]"
-            + " [--accumulate A] [--warmup W] [--steps N] [--rank R] [--lora-dropout D] [--checkpointing] [--profile FILE.json]";
+            + " [--accumulate A] [--warmup W] [--steps N] [--rank R] [--lora-dropout D] [--checkpointing]"
+            + " [--profile FILE.json]";
 
     private TrainBench() {
     }
@@ -79,8 +80,8 @@ final class TrainBench {
         boolean checkpointing;
         Path profile;
         try {
-            Options o = Options.parse(args.subList(1, args.size()), Set.of("--runs", "--batch", "--seq", "--accumulate", "--warmup",
-                    "--steps", "--rank", "--lora-dropout", "--profile"), Set.of("--checkpointing"));
+            Options o = Options.parse(args.subList(1, args.size()), Set.of("--runs", "--batch", "--seq", "--accumulate",
+                    "--warmup", "--steps", "--rank", "--lora-dropout", "--profile"), Set.of("--checkpointing"));
             runs = o.integer("--runs", 5);
             batch = o.integer("--batch", 2);
             seq = o.integer("--seq", 256);
