@@ -185,6 +185,10 @@ def main():
         return a, b
 
     tf, tl = row("tokens/s", "tokens_per_second", "{:,.0f}")
+    # Each round runs the modes back to back: its ratio is the least touched by the machine's slow spells.
+    pairs = [lo["tokens_per_second"] / f["tokens_per_second"] for f, lo in zip(full, lora)]
+    print(f"{'  LoRA/full within each round':34}" + ", ".join(f"{p:.2f}x" for p in pairs)
+          + f"; median {statistics.median(pairs):.2f}x")
     row("step time (median, s)", "step_seconds_median", "{:.2f}")
     mf = median(full, "achieved_gflops") * 1e9 / peak
     ml = median(lora, "achieved_gflops") * 1e9 / peak
