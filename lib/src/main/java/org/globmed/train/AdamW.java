@@ -2,8 +2,9 @@ package org.globmed.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,32 +90,33 @@ final class AdamW {
         }
     }
 
-    /** One update at learning rate {@code lr}, the gradients multiplied by {@code factor} first (clipping, unscaling). */
+    /**
+     * One update at learning rate {@code lr}, the gradients multiplied by {@code factor} first
+     * (clipping, unscaling).
+     *
+     * <p>Each array is updated by one call into libtorch (DJL's fused {@code adamUpdate}, in-place
+     * operations in C++) instead of about fifteen DJL operations: a LoRA run trains 112 small arrays,
+     * and their per-operation overhead was a tenth of its step. The fused form computes
+     * {@code w ← w − lr·λ·w} and {@code w ← w − lr′·m / (√v + ε′)}; with {@code lr′ = lr·√c₂ / c₁}
+     * and {@code ε′ = ε·√c₂} that is torch's {@code lr / c₁ · m / (√v / √c₂ + ε)}, the same update.
+     */
     void update(double lr, double factor) {
         step++;
         double correction1 = 1 - Math.pow(beta1, step);
         double correction2 = 1 - Math.pow(beta2, step);
+        float corrected = (float) (lr * Math.sqrt(correction2) / correction1);
+        float eps = (float) (epsilon * Math.sqrt(correction2));
         for (Slot s : slots) {
             try (NDManager scratch = state.newSubManager()) {
-                s.m().tempAttach(scratch);
-                s.v().tempAttach(scratch);
-                s.target().tempAttach(scratch);
                 NDArray g = s.weight().getGradient();
                 g.attach(scratch);
+                // float16 weights: their float32 master is updated from a float32 gradient.
                 NDArray grad = g.toType(DataType.FLOAT32, false);
-                if (factor != 1) {
-                    grad = grad.mul(factor);
-                }
-                s.m().muli(beta1).addi(grad.mul(1 - beta1));
-                s.v().muli(beta2).addi(grad.square().muli(1 - beta2));
-                NDArray denominator = s.v().div(correction2).sqrt().addi(epsilon);
-                NDArray target = s.target();
-                if (s.decay() && weightDecay > 0) {
-                    target.muli(1 - lr * weightDecay);
-                }
-                target.subi(s.m().div(denominator).muli(lr / correction1));
+                JniUtils.adamUpdate((PtNDArray) s.target(), (PtNDArray) grad, (PtNDArray) s.m(), (PtNDArray) s.v(),
+                        (float) lr, corrected, s.decay() ? (float) weightDecay : 0f, (float) factor, -1f,
+                        (float) beta1, (float) beta2, eps, true);
                 if (s.master() != null) {
-                    NDArray narrowed = target.toType(s.weight().getDataType(), false);
+                    NDArray narrowed = s.master().toType(s.weight().getDataType(), false);
                     narrowed.copyTo(s.weight());
                 }
             }
@@ -124,9 +126,7 @@ final class AdamW {
     /** Sets every gradient to zero (also NaN or infinite ones, which a subtraction would keep). */
     void zeroGradients() {
         for (Slot s : slots) {
-            try (NDArray g = s.weight().getGradient()) {
-                g.set(new NDIndex("..."), 0);
-            }
+            JniUtils.zeroGrad((PtNDArray) s.weight());
         }
     }
 
