@@ -117,6 +117,7 @@ final class AdamW {
                         (float) beta1, (float) beta2, eps, true);
                 if (s.master() != null) {
                     NDArray narrowed = s.master().toType(s.weight().getDataType(), false);
+                    narrowed.attach(scratch); // made in the master's manager, which lives as long as the run
                     narrowed.copyTo(s.weight());
                 }
             }
