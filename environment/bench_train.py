@@ -25,7 +25,7 @@ MiB) are the size of its optimizer state, as in fine-tuning the paper's 1.7B-8B 
 gradients and moments of the weights (16 bytes a parameter with the weights) are tens of GB. At
 1,024 tokens (--batch 4) the activations are about twice the optimizer state and LoRA, which keeps
 every activation full fine-tuning keeps, saves a smaller share: measured, 0.76x. 512 rows still
-keep MKL's products efficient (MFU about 40%). 256 byte-level tokens is shorter than the median
+keep MKL's products efficient (MFU over 40%). 256 byte-level tokens is shorter than the median
 prompt of the bundled sample (about 360), so most of its train items fill a row with real text and
 no batch holds padding. --batch, --seq and --accumulate show other settings.
 
